@@ -1,0 +1,129 @@
+"""Leaflet -> HTML, through Jinja templates.
+
+The environment is built once per process: compiling templates costs far
+more than rendering them.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import jinja2
+from markupsafe import Markup
+
+from .messages import catalogue
+from .model import Leaflet
+from .problems import LeafletError, Problem
+from .resources import STYLES, TEMPLATES
+
+Paper = Literal["a4", "letter"]
+PAPERS: dict[str, str] = {"a4": "A4", "letter": "letter"}
+STYLESHEET = STYLES / "leaflet.css"
+ENTRY_TEMPLATE = "leaflet.html.j2"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything besides the content that shapes a leaflet."""
+
+    paper: Paper = "a4"
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Split text on blank lines; single line breaks inside a paragraph become spaces."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def css_string(text: str) -> Markup:
+    """Quote text as a CSS string for a ``<style>`` element.
+
+    HTML escaping does not apply inside ``<style>``, so every character that
+    could end the string or the element is escaped the CSS way.
+    """
+    out = []
+    for char in str(text):
+        if char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return Markup('"' + "".join(out) + '"')
+
+
+def css_content(template: str, **counters: str) -> Markup:
+    """``"Page {page} of {pages}"`` -> ``"Page " counter(page) " of " counter(pages)``."""
+    parts = re.split(r"\{(\w+)\}", template)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(counters[part])
+        elif part:
+            out.append(css_string(part))
+    return Markup(" ".join(out))
+
+
+@cache
+def data_uri(name: str) -> str:
+    """A file from ``styles/`` as a data: URI, so the HTML carries it."""
+    file = (STYLES / name).resolve()
+    if STYLES.resolve() not in file.parents or not file.is_file():
+        raise FileNotFoundError(f"{name} is not a file in {STYLES}")
+    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    if file.suffix == ".woff2":
+        kind = "font/woff2"
+    return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode('ascii')}"
+
+
+@cache
+def standalone_css() -> str:
+    """The base stylesheet with its fonts inlined, for the HTML edition."""
+    css = STYLESHEET.read_text("utf-8")
+    return re.sub(r"url\((['\"]?)([^'\")]+)\1\)", lambda m: f'url("{data_uri(m[2])}")', css)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        # A typo in a template must be an error, never a blank on a leaflet.
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(paragraphs=paragraphs, css_string=css_string)
+    env.globals.update(css_content=css_content, asset=data_uri)
+    return env
+
+
+def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: bool = False) -> str:
+    """The leaflet as HTML.
+
+    For PDF, the base stylesheet is given to the PDF engine separately (parsed
+    once per process); ``standalone`` inlines it, for the HTML edition.
+    """
+    messages = catalogue(leaflet.language)
+    medicine = leaflet.medicine.name
+
+    def t(key: str, **values: str) -> str:
+        return messages(key, medicine=medicine, **values)
+
+    try:
+        return environment().get_template(ENTRY_TEMPLATE).render(
+            leaflet=leaflet,
+            t=t,
+            month_year=messages.month_year,
+            page_size=PAPERS[options.paper],
+            inline_css=Markup(standalone_css()) if standalone else None,
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise LeafletError([Problem(exc.filename or exc.name or ENTRY_TEMPLATE, exc.lineno, (), f"template error: {exc.message}")]) from None
+    except (jinja2.UndefinedError, KeyError) as exc:
+        raise LeafletError([Problem(TEMPLATES / ENTRY_TEMPLATE, None, (), f"template error: {exc}")]) from None

@@ -1,0 +1,94 @@
+"""HTML -> PDF. The only module that talks to WeasyPrint.
+
+WeasyPrint is imported when a ``Renderer`` is made, not when this module is
+imported: the import alone costs about 0.4 s, which ``leaflet check`` and
+``--help`` must never pay.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .problems import LeafletError, Problem
+from .resources import STYLES
+
+# Tagged PDF/UA-1: structure tree, language, title shown in the window bar.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
+class Renderer:
+    """Renders leaflets to tagged PDF/UA-1.
+
+    Keep one per process: it holds the font configuration and the parsed base
+    stylesheet, which are costly to build and leak memory if rebuilt for
+    every leaflet.
+    """
+
+    def __init__(self, stylesheet: Path, allowed_roots: tuple[Path, ...] = (STYLES,)):
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+        roots = tuple(root.resolve() for root in allowed_roots)
+
+        class LocalFetcher(URLFetcher):
+            """Only data: URIs and files inside the project's own folders.
+
+            Anything else stops the render: a leaflet must never reach the
+            network, and a missing image must be an error, not a blank.
+            """
+
+            def fetch(self, url, headers=None):
+                parts = urlsplit(url)
+                if parts.scheme == "data":
+                    return super().fetch(url, headers)
+                if parts.scheme == "file":
+                    path = Path(unquote(parts.path)).resolve()
+                    if any(root == path or root in path.parents for root in roots) and path.is_file():
+                        return super().fetch(url, headers)
+                    if not path.is_file():
+                        raise FatalURLFetchingError(f"file not found: {path}")
+                raise FatalURLFetchingError(f"refused to load {url}: only the project's own files may be used")
+
+        self._weasyprint = weasyprint
+        self._fatal = FatalURLFetchingError
+        self.fetcher = LocalFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
+        self.font_config = FontConfiguration()
+        self.stylesheets = [
+            weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config, url_fetcher=self.fetcher)
+        ]
+
+    def render(self, html: str, *, name: str | Path = "leaflet") -> bytes:
+        """Lay out ``html`` and return the PDF bytes.
+
+        ``name`` is used in error messages. Errors while loading files raise
+        ``LeafletError``.
+        """
+        messages = _CollectWarnings()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(messages)
+        try:
+            document = self._weasyprint.HTML(
+                string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.font_config, stylesheets=self.stylesheets, **PDF_OPTIONS)
+            pdf = document.write_pdf(**PDF_OPTIONS)
+        except self._fatal as exc:
+            raise LeafletError([Problem(Path(str(name)), None, (), str(exc))]) from None
+        finally:
+            logger.removeHandler(messages)
+        if messages.errors:
+            raise LeafletError([Problem(Path(str(name)), None, (), m) for m in messages.errors])
+        return pdf
+
+
+class _CollectWarnings(logging.Handler):
+    """WeasyPrint only logs a failed image or stylesheet; collect those as errors."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.append(record.getMessage())
