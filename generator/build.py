@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .checks import check_leaflet
+from .checks import consistency, missing_sections
 from .html import STYLESHEET, Options, render_html
-from .load import load_leaflet
+from .load import read_yaml, validate
 from .model import Leaflet
 from .problems import LeafletError, Problem
 from .verify import verify_pdf
@@ -32,10 +32,14 @@ def find_leaflets(paths: Iterable[Path]) -> list[Path]:
 
 def check_file(path: Path) -> Leaflet:
     """Load, validate and check one leaflet. Raises ``LeafletError`` with every problem."""
-    leaflet, source = load_leaflet(path)
-    problems = check_leaflet(leaflet, source)
+    source = read_yaml(path)
+    leaflet, problems = validate(source)
+    if isinstance(source.data, dict):
+        problems += missing_sections(source)
+    if leaflet is not None:
+        problems += consistency(leaflet, source)
     if problems:
-        raise LeafletError(problems)
+        raise LeafletError(sorted(set(problems), key=lambda p: (p.line or 0, str(p))))
     return leaflet
 
 

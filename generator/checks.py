@@ -39,27 +39,27 @@ def required_sections() -> tuple[RequiredSection, ...]:
     return tuple(RequiredSection(**entry) for entry in yaml.safe_load(text))
 
 
-def lookup(leaflet: Leaflet, dotted: str) -> Any:
-    """``lookup(leaflet, "side_effects.common")`` -> the value, or None if absent."""
+def lookup(leaflet: Leaflet | dict, dotted: str) -> Any:
+    """``lookup(leaflet, "side_effects.common")`` -> the value, or None if absent.
+
+    Works on a ``Leaflet`` and on the raw YAML data, so missing sections are
+    reported even when the rest of the file does not validate.
+    """
     value: Any = leaflet
     for key in dotted.split("."):
-        value = getattr(value, key, None)
+        value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
         if value is None:
             return None
     return value
 
 
-def applies(section: RequiredSection, leaflet: Leaflet) -> bool:
-    return section.when is None or bool(lookup(leaflet, section.when))
+def applies(section: RequiredSection, leaflet: Leaflet | dict) -> bool:
+    return section.when is None or lookup(leaflet, section.when) is True
 
 
-def check_leaflet(leaflet: Leaflet, source: Source) -> list[Problem]:
-    """Every problem with a validated leaflet's content, in file order."""
-    problems = [*_missing_sections(leaflet, source), *_consistency(leaflet, source)]
-    return sorted(problems, key=lambda p: (p.line or 0, str(p)))
-
-
-def _missing_sections(leaflet: Leaflet, source: Source) -> list[Problem]:
+def missing_sections(source: Source) -> list[Problem]:
+    """Required sections absent from the YAML, whether or not it validates."""
+    leaflet = source.data
     problems = []
     for section in required_sections():
         if not applies(section, leaflet):
@@ -74,7 +74,8 @@ def _missing_sections(leaflet: Leaflet, source: Source) -> list[Problem]:
     return problems
 
 
-def _consistency(leaflet: Leaflet, source: Source) -> list[Problem]:
+def consistency(leaflet: Leaflet, source: Source) -> list[Problem]:
+    """Rules that tie one part of a valid leaflet to another."""
     problems = []
     review = leaflet.review
     if review.status == "approved" and not review.reviewed_by:

@@ -11,6 +11,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 import jinja2
@@ -32,6 +33,10 @@ class Options:
     """Everything besides the content that shapes a leaflet."""
 
     paper: Paper = "a4"
+    # Folders searched for templates before the base ones. A template there
+    # may extend a base one and replace a single block:
+    # {% extends "!base/leaflet.html.j2" %}
+    template_dirs: tuple[Path, ...] = ()
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -88,9 +93,15 @@ def standalone_css() -> str:
 
 
 @cache
-def environment() -> jinja2.Environment:
+def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """One environment per template search path, built once per process."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(d) for d in (*template_dirs, TEMPLATES)]),
+                jinja2.PrefixLoader({"!base": jinja2.FileSystemLoader(str(TEMPLATES))}, delimiter="/"),
+            ]
+        ),
         autoescape=True,
         # A typo in a template must be an error, never a blank on a leaflet.
         undefined=jinja2.StrictUndefined,
@@ -116,7 +127,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
         return messages(key, medicine=medicine, **values)
 
     try:
-        return environment().get_template(ENTRY_TEMPLATE).render(
+        return environment(options.template_dirs).get_template(ENTRY_TEMPLATE).render(
             leaflet=leaflet,
             t=t,
             month_year=messages.month_year,
@@ -124,6 +135,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             inline_css=Markup(standalone_css()) if standalone else None,
         )
     except jinja2.TemplateSyntaxError as exc:
-        raise LeafletError([Problem(exc.filename or exc.name or ENTRY_TEMPLATE, exc.lineno, (), f"template error: {exc.message}")]) from None
-    except (jinja2.UndefinedError, KeyError) as exc:
-        raise LeafletError([Problem(TEMPLATES / ENTRY_TEMPLATE, None, (), f"template error: {exc}")]) from None
+        where = Path(exc.filename or exc.name or ENTRY_TEMPLATE)
+        raise LeafletError([Problem(where, exc.lineno, (), f"template error: {exc.message}")]) from None
+    except (jinja2.TemplateError, KeyError) as exc:
+        raise LeafletError([Problem(Path(ENTRY_TEMPLATE), None, (), f"template error: {exc}")]) from None

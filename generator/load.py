@@ -114,19 +114,15 @@ def _map_lines(node: yaml.Node, path: KeyPath, lines: dict, duplicates: list, fi
             _map_lines(item, path + (index,), lines, duplicates, file)
 
 
-def load_leaflet(file: Path) -> tuple[Leaflet, Source]:
-    """Read and validate one leaflet file. Raises ``LeafletError`` with every problem."""
-    source = read_yaml(file)
+def validate(source: Source) -> tuple[Leaflet | None, list[Problem]]:
+    """The leaflet, or None and every problem pydantic found."""
     if not isinstance(source.data, dict):
-        raise LeafletError(
-            [source.problem((), f"expected a leaflet (key: value lines) at the top, found {_describe(source.data)}")]
-        )
+        found = _describe(source.data)
+        return None, [source.problem((), f"expected a leaflet (key: value lines) at the top, found {found}")]
     try:
-        leaflet = Leaflet.model_validate(source.data)
+        return Leaflet.model_validate(source.data), []
     except ValidationError as exc:
-        problems = [_problem(source, error) for error in exc.errors(include_url=False)]
-        raise LeafletError(sorted(problems, key=lambda p: (p.line or 0, str(p)))) from None
-    return leaflet, source
+        return None, [_problem(source, error) for error in exc.errors(include_url=False)]
 
 
 # Plain descriptions of the patterns in the model, for error messages.

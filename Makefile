@@ -1,0 +1,37 @@
+# Quick start:  make leaflets   (builds the samples into out/, installing on first use)
+#               make test       (runs the test suite)
+
+VENV   ?= .venv
+PYTHON ?= python3
+OUT    ?= out
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: leaflets test check schema preview clean
+
+leaflets: $(STAMP)
+	$(BIN)/leaflet build --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+check: $(STAMP)
+	$(BIN)/leaflet check
+
+# Refresh the committed JSON Schema after changing generator/model.py.
+schema: $(STAMP)
+	$(BIN)/leaflet schema > docs/leaflet.schema.json
+
+# Page 1 of the clonazepam leaflet as a PNG, as shown in the README.
+preview: leaflets
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $(OUT)/clonazepam.pdf docs/clonazepam-page1
+
+$(STAMP): pyproject.toml scripts/install-system-packages.sh
+	scripts/install-system-packages.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(OUT) $(VENV) dist build

@@ -1,0 +1,50 @@
+"""Reading a built PDF back with pypdf, the way the tests judge it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from generator.verify import normalise
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [normalise(page.extract_text() or "") for page in PdfReader(pdf).pages]
+
+
+def text_sizes(pdf: Path) -> Counter:
+    """How many characters are printed at each font size (pt, rounded to 0.1)."""
+    sizes: Counter = Counter()
+    for page in PdfReader(pdf).pages:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                # The size on paper is the font size scaled by the text and current matrices.
+                scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+                sizes[round(size * scale, 1)] += len(text.strip())
+
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def fonts(pdf: Path) -> list[tuple[str, bool, bool]]:
+    """Each font used: (name, embedded, has a Unicode map)."""
+    found = {}
+    for page in PdfReader(pdf).pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found[str(font.get("/BaseFont"))] = (embedded, "/ToUnicode" in font)
+    return [(name, *flags) for name, flags in sorted(found.items())]
+
+
+def base_font_name(name: str) -> str:
+    """``/ABCDEF+AtkinsonHyperlegibleNext-Regular`` -> ``AtkinsonHyperlegibleNext-Regular``."""
+    return re.sub(r"^/?[A-Z]{6}\+", "", name.lstrip("/"))

@@ -1,0 +1,76 @@
+"""Removing a required section, from the YAML or from a template, must fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from generator.build import check_file
+from generator.checks import required_sections
+from generator.html import Options, render_html
+from generator.problems import LeafletError
+from generator.verify import verify_pdf
+
+CLONAZEPAM = ROOT / "leaflets" / "clonazepam.yaml"
+GOLDEN = Path(__file__).parent / "golden" / "clonazepam.html"
+
+
+def test_golden_html(update_golden):
+    """The clonazepam HTML is unchanged. Refresh with: pytest --update-golden"""
+    html = render_html(check_file(CLONAZEPAM))
+    if update_golden:
+        GOLDEN.write_text(html, "utf-8")
+    assert GOLDEN.read_text("utf-8") == html, "HTML changed: review it, then run pytest --update-golden"
+
+
+@pytest.mark.parametrize("section", required_sections(), ids=lambda s: s.path)
+def test_removing_a_section_from_the_yaml_fails(section, tmp_path):
+    data = yaml.safe_load(CLONAZEPAM.read_text("utf-8"))
+    *parents, last = section.path.split(".")
+    holder = data
+    for key in parents:
+        holder = holder[key]
+    del holder[last]
+    broken = tmp_path / "clonazepam.yaml"
+    broken.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    with pytest.raises(LeafletError) as error:
+        check_file(broken)
+    assert any(p.path == section.keys and "required section is missing" in p.message for p in error.value.problems)
+
+
+# Template block -> the required sections whose headings it prints.
+BLOCKS = {
+    "boxed_warning": ["boxed_warning"],
+    "key_facts": ["key_facts"],
+    "uses": ["uses"],
+    "warnings": ["warnings"],
+    "side_effects": ["side_effects.common", "side_effects.serious"],
+    "stopping": ["stopping"],
+    "more_information": ["more_information"],
+    "sources": ["review.sources"],
+}
+
+
+@pytest.mark.parametrize("block", sorted(BLOCKS))
+def test_removing_a_section_from_the_template_fails(block, builder, tmp_path):
+    """A template that drops a required block fails the check of the built PDF."""
+    (tmp_path / "leaflet.html.j2").write_text(
+        f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{% endblock %}}', "utf-8"
+    )
+    leaflet = check_file(CLONAZEPAM)
+    html = render_html(leaflet, Options(template_dirs=(tmp_path,)))
+    pdf = builder._render_pdf(html, CLONAZEPAM)
+    _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM)
+    for path in BLOCKS[block]:
+        assert any(f"required section {path}" in p.message for p in problems), problems
+    # And the untouched template passes.
+    _, problems = verify_pdf(leaflet, builder._render_pdf(render_html(leaflet), CLONAZEPAM), CLONAZEPAM)
+    assert problems == []
+
+
+def test_every_required_section_has_a_template_block():
+    covered = {path for paths in BLOCKS.values() for path in paths}
+    assert covered == {s.path for s in required_sections()}

@@ -1,0 +1,57 @@
+"""The package works when installed as a wheel, away from the repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import LEAFLETS, ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    (found,) = dist.glob("*.whl")
+    return found
+
+
+def test_wheel_carries_templates_styles_and_fonts(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in (
+        "generator/_data/templates/leaflet.html.j2",
+        "generator/_data/templates/messages/en.yaml",
+        "generator/_data/styles/leaflet.css",
+        "generator/_data/styles/fonts/OFL.txt",
+        "generator/_data/styles/fonts/atkinson-hyperlegible-next-latin-400-normal.woff2",
+        "generator/_data/styles/icons/warning.svg",
+        "generator/required_sections.yaml",
+    ):
+        assert needed in names, f"{needed} is not in the wheel"
+
+
+def test_installed_wheel_builds_outside_the_repo(wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True, capture_output=True,
+    )
+    work = tmp_path / "work"
+    (work / "leaflets").mkdir(parents=True)
+    (work / "leaflets" / "one.yaml").write_bytes(LEAFLETS[0].read_bytes())
+    # The wheel's copy must win over the checkout (which is installed in editable mode).
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    code = "import generator, sys; from generator.cli import main; print(generator.__file__, file=sys.stderr); main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "build"], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(site) in result.stderr, "the checkout was used instead of the wheel"
+    assert (work / "out" / f"{LEAFLETS[0].stem}.pdf").stat().st_size > 10_000
