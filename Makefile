@@ -24,7 +24,7 @@ schema: $(STAMP)
 
 # Page 1 of the clonazepam leaflet as a PNG, as shown in the README.
 preview: leaflets
-	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $(OUT)/clonazepam.pdf docs/clonazepam-page1
+	pdftoppm -png -scale-to 900 -f 1 -l 1 -singlefile $(OUT)/clonazepam.pdf docs/clonazepam-page1
 
 $(STAMP): pyproject.toml scripts/install-system-packages.sh
 	scripts/install-system-packages.sh

@@ -121,3 +121,19 @@ def test_clonazepam_covers_the_required_warnings():
     titles = " ".join(w.title + " " + w.text for w in leaflet.warnings).lower()
     for topic in CLONAZEPAM_WARNINGS:
         assert re.search(topic, titles), f"no warning about {topic}"
+
+
+@each
+def test_html_is_well_formed_for_assistive_technology(name):
+    """lang, title and charset are set, and heading levels never skip."""
+    from generator.html import render_html
+
+    leaflet = check_file(next(p for p in LEAFLETS if p.name == name))
+    html = render_html(leaflet)
+    assert f'<html lang="{leaflet.language}">' in html
+    assert '<meta charset="utf-8">' in html
+    assert f"<title>{leaflet.title}</title>" in html
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"heading level jumps from h{before} to h{after}"
