@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .html import PAPERS, Options
+from .html import PAPERS, SIZES, Options
 
 EXIT_FAILED = 1
 
@@ -64,10 +64,14 @@ def main() -> None:
     "--paper", type=click.Choice(sorted(PAPERS)), default="a4", show_default=True, help="Paper size.",
 )
 @click.option(
+    "--size", type=click.Choice(list(SIZES)), default="large", show_default=True,
+    help="Print size: standard (14pt body, clear print), large (18pt) or extra-large (24pt).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
     help="pdf for printing; html for a single self-contained web page.",
 )
-def build(paths: tuple[Path, ...], out_dir: Path, paper: str, fmt: str) -> None:
+def build(paths: tuple[Path, ...], out_dir: Path, paper: str, size: str, fmt: str) -> None:
     """Build leaflets into PDF (or HTML) files.
 
     PATHS are leaflet YAML files or folders of them. With none, every *.yaml
@@ -78,7 +82,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, fmt: str) -> None:
     from .build import Builder
 
     files = _leaflet_files(paths)
-    builder = Builder(out_dir, Options(paper=paper), fmt)
+    builder = Builder(out_dir, Options(paper=paper, size=size), fmt)
     failed = 0
     for index, result in enumerate(builder.build_all(files), start=1):
         if result.ok:

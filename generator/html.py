@@ -23,7 +23,35 @@ from .problems import LeafletError, Problem
 from .resources import STYLES, TEMPLATES
 
 Paper = Literal["a4", "letter"]
-PAPERS: dict[str, str] = {"a4": "A4", "letter": "letter"}
+Size = Literal["standard", "large", "extra-large"]
+
+
+@dataclass(frozen=True)
+class PaperSize:
+    css: str
+    width_mm: float
+
+
+@dataclass(frozen=True)
+class PrintSize:
+    """Body size and the page margins that hold the running header and footer."""
+
+    body_pt: float
+    top_mm: float
+    bottom_mm: float
+
+
+PAPERS: dict[str, PaperSize] = {"a4": PaperSize("A4", 210), "letter": PaperSize("letter", 215.9)}
+SIZES: dict[str, PrintSize] = {
+    "standard": PrintSize(body_pt=14, top_mm=24, bottom_mm=32),  # clear print (RNIB)
+    "large": PrintSize(body_pt=18, top_mm=28, bottom_mm=38),  # large print (UKAAF, ACB)
+    "extra-large": PrintSize(body_pt=24, top_mm=36, bottom_mm=50),
+}
+SIDE_MARGIN_MM = 20
+# Narrower than this (in ems of body text) and a comparison table's columns
+# are too narrow to read: it is printed as one small table per medicine.
+MIN_COLUMN_EM = 6.5
+PT_TO_MM = 25.4 / 72
 STYLESHEET = STYLES / "leaflet.css"
 ENTRY_TEMPLATE = "leaflet.html.j2"
 
@@ -33,10 +61,19 @@ class Options:
     """Everything besides the content that shapes a leaflet."""
 
     paper: Paper = "a4"
+    size: Size = "large"
     # Folders searched for templates before the base ones. A template there
     # may extend a base one and replace a single block:
     # {% extends "!base/leaflet.html.j2" %}
     template_dirs: tuple[Path, ...] = ()
+
+
+def stack_comparison(leaflet: Leaflet, options: Options) -> bool:
+    """Whether the comparison table's columns would be too narrow at this size and paper."""
+    if leaflet.comparison is None:
+        return False
+    width_em = (PAPERS[options.paper].width_mm - 2 * SIDE_MARGIN_MM) / (SIZES[options.size].body_pt * PT_TO_MM)
+    return width_em / (len(leaflet.comparison.medicines) + 1) < MIN_COLUMN_EM
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -131,7 +168,11 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             leaflet=leaflet,
             t=t,
             month_year=messages.month_year,
-            page_size=PAPERS[options.paper],
+            paper=PAPERS[options.paper],
+            size=SIZES[options.size],
+            size_name=options.size,
+            side_margin_mm=SIDE_MARGIN_MM,
+            stacked=stack_comparison(leaflet, options),
             inline_css=Markup(standalone_css()) if standalone else None,
         )
     except jinja2.TemplateSyntaxError as exc:

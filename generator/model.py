@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 # One line of text: no leading/trailing spaces, never empty.
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -35,7 +35,7 @@ class Medicine(Block):
         default_factory=list, description="Brand names and other names the patient may see on the box."
     )
     drug_class: Line = Field(description="The type of medicine, in plain words where possible.")
-    has_boxed_warning: bool = Field(
+    has_boxed_warning: StrictBool = Field(
         default=False,
         description="True when a regulator (such as the FDA) gives this medicine a boxed warning. "
         "The leaflet must then have a boxed_warning section.",

@@ -41,11 +41,24 @@ def page_texts(pdf: bytes) -> list[str]:
         document.close()
 
 
+def _page_label(t) -> str:
+    """A regex for "page 3 of 12" in the leaflet's language."""
+    label = re.escape(normalise(t("page_label")))
+    return label.replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
+
+
 def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path) -> tuple[int, list[Problem]]:
     """The page count, and problems with a built PDF: missing headings, a misplaced boxed warning."""
     t = catalogue(leaflet.language)
     pages = [normalise(text) for text in page_texts(pdf)]
-    whole = " ".join(pages)
+    # Without the running header and footer, text that continues onto the
+    # next page reads on unbroken.
+    running = [re.escape(normalise(leaflet.title)), _page_label(t)]
+    running += [re.escape(normalise(t("last_reviewed", date=t.month_year(leaflet.review.last_reviewed))))]
+    if leaflet.review.status != "approved":
+        running.append(re.escape(normalise(t(f"status_{leaflet.review.status}"))))
+    strip = re.compile("|".join(running))
+    whole = " ".join(" ".join(strip.sub(" ", page).split()) for page in pages)
     problems = []
 
     def missing(message: str) -> None:
