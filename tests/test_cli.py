@@ -65,3 +65,15 @@ def test_build_letter_paper(tmp_path):
     assert result.returncode == 0, result.stderr
     box = PdfReader(tmp_path / f"{LEAFLETS[0].stem}.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+@pytest.mark.parametrize("size, body_pt", [("standard", 14), ("extra-large", 24)])
+def test_build_print_size(size, body_pt, tmp_path):
+    from pdftools import text_sizes
+
+    leaflet = ROOT / "leaflets" / "clonazepam.yaml"
+    result = run_leaflet("build", leaflet, "--out", tmp_path, "--size", size)
+    assert result.returncode == 0, result.stderr
+    sizes = text_sizes(tmp_path / "clonazepam.pdf")
+    assert sizes.most_common(1)[0][0] == body_pt
+    assert min(sizes) >= body_pt
