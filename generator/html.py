@@ -53,6 +53,8 @@ SIDE_MARGIN_MM = 20
 MIN_COLUMN_EM = 6.5
 PT_TO_MM = 25.4 / 72
 STYLESHEET = STYLES / "leaflet.css"
+# Added to the HTML edition only: how the leaflet reads on a screen.
+SCREEN_STYLESHEET = STYLES / "screen.css"
 ENTRY_TEMPLATE = "leaflet.html.j2"
 
 
@@ -124,8 +126,8 @@ def data_uri(name: str) -> str:
 
 @cache
 def standalone_css() -> str:
-    """The base stylesheet with its fonts inlined, for the HTML edition."""
-    css = STYLESHEET.read_text("utf-8")
+    """The base and screen stylesheets with their fonts inlined, for the HTML edition."""
+    css = STYLESHEET.read_text("utf-8") + "\n" + SCREEN_STYLESHEET.read_text("utf-8")
     return re.sub(r"url\((['\"]?)([^'\")]+)\1\)", lambda m: f'url("{data_uri(m[2])}")', css)
 
 
