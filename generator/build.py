@@ -12,6 +12,7 @@ from .html import STYLESHEET, Options, render_html
 from .load import read_yaml, validate
 from .model import Leaflet
 from .problems import LeafletError, Problem
+from .tagging import finish_tagging
 from .verify import verify_pdf
 from .write import write_atomic
 
@@ -65,12 +66,13 @@ class Builder:
         self.format = fmt
         self._renderer = None
 
-    def _render_pdf(self, html: str, name: Path) -> bytes:
+    def render_pdf(self, html: str, name: Path) -> bytes:
+        """HTML to a tagged PDF/UA-1 file, with the gaps WeasyPrint leaves closed."""
         if self._renderer is None:
             from .pdf import Renderer  # imports WeasyPrint: only when a PDF is really made
 
             self._renderer = Renderer(STYLESHEET)
-        return self._renderer.render(html, name=name)
+        return finish_tagging(self._renderer.render(html, name=name))
 
     def build_all(self, paths: Iterable[Path]) -> Iterator[Result]:
         """Build each leaflet; a bad one is reported and the others still built."""
@@ -99,7 +101,7 @@ class Builder:
                 data = html.encode("utf-8")
                 pages = 0
             else:
-                data = self._render_pdf(html, path)
+                data = self.render_pdf(html, path)
                 pages, problems = verify_pdf(leaflet, data, path)
                 if problems:
                     raise LeafletError(problems)

@@ -6,6 +6,7 @@ brand's template) that drops a required section makes the build fail.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -75,6 +76,13 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path) -> tuple[int, list[Prob
                 if normalise(paragraph) not in whole:
                     missing(f"does not print {section.print}: '{paragraph[:60]}'")
 
+    for problem in structure_problems(leaflet, pdf):
+        missing(problem)
+
+    headings = [normalise(text) for _, text in heading_order(pdf)]
+    if leaflet.boxed_warning and (len(headings) < 2 or normalise(t("boxed_warning")) not in headings[1]):
+        missing("does not give the boxed warning first in its reading order (structure tree)")
+
     if leaflet.boxed_warning:
         first_page = pages[0] if pages else ""
         box = normalise(t("boxed_warning"))
@@ -84,3 +92,138 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path) -> tuple[int, list[Prob
         elif facts in first_page and first_page.index(box) > first_page.index(facts):
             missing("shows the boxed warning after the key facts; it must come first")
     return len(pages), problems
+
+
+HEADING = re.compile(r"^/H([1-6])$")
+
+
+def marked_texts(pdf: bytes) -> dict[tuple[int, int], str]:
+    """Text of each marked-content sequence: {(page index, MCID): text}."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    texts: dict[tuple[int, int], str] = {}
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index, page in enumerate(document):
+            textpage = page.get_textpage()
+            for obj in page.get_objects():
+                if obj.type != raw.FPDF_PAGEOBJ_TEXT:
+                    continue
+                mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
+                size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+                buffer = (ctypes.c_ushort * (size // 2))()
+                raw.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
+                text = bytes(buffer).decode("utf-16-le").rstrip("\x00")
+                texts[(index, mcid)] = texts.get((index, mcid), "") + " " + text
+            textpage.close()
+    finally:
+        document.close()
+    return texts
+
+
+def structure_problems(leaflet: Leaflet, pdf: bytes) -> list[str]:
+    """What a PDF/UA-1 checker would object to, for the points we can check by machine."""
+    import pikepdf
+
+    from .tagging import walk
+
+    problems = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        root = doc.Root
+        tree = root.get("/StructTreeRoot")
+        if tree is None:
+            return ["has no structure tree (it is not a tagged PDF)"]
+        if not bool(root.get("/MarkInfo", {}).get("/Marked", False)):
+            problems.append("is not marked as tagged (/MarkInfo /Marked)")
+        if str(root.get("/Lang", "")) != leaflet.language:
+            problems.append(f"has language {root.get('/Lang')!s}, not {leaflet.language}")
+        if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
+            problems.append("does not show its title in the window bar (DisplayDocTitle)")
+        with doc.open_metadata() as xmp:
+            if xmp.get("dc:title") != leaflet.title:
+                problems.append(f"has XMP title {xmp.get('dc:title')!r}, not {leaflet.title!r}")
+            if str(xmp.get("pdfuaid:part")) != "1":
+                problems.append("does not declare PDF/UA-1 (pdfuaid:part)")
+
+        elements = list(walk(tree))
+        reachable = {e.objgen for e in elements}
+        id_tree = tree.get("/IDTree")
+        ids = set()
+        if id_tree is not None:
+            names = id_tree.get("/Names", [])
+            ids = {bytes(names[i]) for i in range(0, len(names), 2)}
+        levels = []
+        for element in elements:
+            kind = str(element.S)
+            if kind == "/Figure" and not str(element.get("/Alt", "")).strip():
+                problems.append("has a figure (image or icon) with no alternative text (/Alt)")
+            if kind == "/TH" and "/Scope" not in element.get("/A", {}):
+                problems.append("has a table header cell with no /Scope")
+            if kind == "/TD":
+                for header in element.get("/A", {}).get("/Headers", []):
+                    if bytes(header) not in ids:
+                        problems.append("has table cells whose /Headers are not in the /IDTree")
+            if match := HEADING.match(kind):
+                levels.append(int(match[1]))
+        if levels and levels[0] != 1:
+            problems.append(f"starts with a level {levels[0]} heading, not level 1")
+        for before, after in zip(levels, levels[1:]):
+            if after > before + 1:
+                problems.append(f"skips a heading level: h{before} is followed by h{after}")
+                break
+
+        parent_tree = pikepdf.NumberTree(tree.ParentTree)
+        untagged = []
+        for number, page in enumerate(doc.pages, start=1):
+            key = page.obj.get("/StructParents")
+            if key is not None and int(key) in parent_tree and any(
+                isinstance(e, pikepdf.Dictionary) and e.objgen not in reachable for e in parent_tree[int(key)]
+            ):
+                untagged.append(str(number))
+        if untagged:
+            # Running headers and footers must be artifacts (PDF/UA-1, Matterhorn 01-005).
+            problems.append(f"has content that is neither tagged nor an artifact on page(s) {', '.join(untagged)}")
+
+        for page_number, page in enumerate(doc.pages, start=1):
+            for font in (page.obj.get("/Resources", {}).get("/Font", {}) or {}).values():
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                descriptor = descendant.get("/FontDescriptor", {})
+                if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    problems.append(f"does not embed font {font.get('/BaseFont')}")
+                if "/ToUnicode" not in font:
+                    problems.append(f"has no Unicode map for font {font.get('/BaseFont')}")
+    return sorted(set(problems), key=problems.index)
+
+
+def heading_order(pdf: bytes) -> list[tuple[int, str]]:
+    """The headings in the structure tree's reading order: [(level, text)]."""
+    import pikepdf
+
+    from .tagging import walk
+
+    texts = marked_texts(pdf)
+    headings = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
+
+        def content(element, page=None) -> str:
+            page = pages.get(element.Pg.objgen, page) if "/Pg" in element else page
+            kids = element.get("/K")
+            out = []
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, int):
+                    out.append(texts.get((page, int(kid)), ""))
+                elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
+                    kid_page = pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page
+                    out.append(texts.get((kid_page, int(kid.MCID)), ""))
+                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    out.append(content(kid, page))
+            return "".join(out)
+
+        for element in walk(doc.Root.StructTreeRoot):
+            if match := HEADING.match(str(element.S)):
+                headings.append((int(match[1]), " ".join(content(element).split())))
+    return headings

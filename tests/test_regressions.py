@@ -62,12 +62,12 @@ def test_removing_a_section_from_the_template_fails(block, builder, tmp_path):
     )
     leaflet = check_file(CLONAZEPAM)
     html = render_html(leaflet, Options(template_dirs=(tmp_path,)))
-    pdf = builder._render_pdf(html, CLONAZEPAM)
+    pdf = builder.render_pdf(html, CLONAZEPAM)
     _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM)
     for path in BLOCKS[block]:
         assert any(f"required section {path}" in p.message for p in problems), problems
     # And the untouched template passes.
-    _, problems = verify_pdf(leaflet, builder._render_pdf(render_html(leaflet), CLONAZEPAM), CLONAZEPAM)
+    _, problems = verify_pdf(leaflet, builder.render_pdf(render_html(leaflet), CLONAZEPAM), CLONAZEPAM)
     assert problems == []
 
 
