@@ -1,0 +1,126 @@
+"""PDF/UA-1 and print checks for every sample leaflet, at every print size, on A4 and Letter."""
+
+from __future__ import annotations
+
+import itertools
+
+import pikepdf
+import pytest
+
+from conftest import LEAFLETS
+from generator.build import Builder, check_file
+from generator.html import PAPERS, SIZES, Options, render_html
+from generator.messages import catalogue
+from generator.pdf import Renderer
+from generator.html import STYLESHEET
+from generator.problems import LeafletError
+from generator.tagging import walk
+from generator.verify import heading_order, normalise, structure_problems, verify_pdf
+from pdftools import text_sizes
+
+COMBINATIONS = list(itertools.product([p.name for p in LEAFLETS], SIZES, PAPERS))
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """Every leaflet at every size on every paper: {(name, size, paper): (leaflet, pdf bytes)}."""
+    built = {}
+    for size, paper in itertools.product(SIZES, PAPERS):
+        builder = Builder(tmp_path_factory.mktemp(f"{size}-{paper}"), Options(paper=paper, size=size))
+        for path in LEAFLETS:
+            leaflet = check_file(path)
+            result = builder.build(path, leaflet)
+            assert result.ok, f"{path.name} {size} {paper}: " + "; ".join(map(str, result.problems))
+            built[(path.name, size, paper)] = (leaflet, result.output.read_bytes())
+    return built
+
+
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_pdfua_structure(matrix, name, size, paper):
+    leaflet, pdf = matrix[(name, size, paper)]
+    assert structure_problems(leaflet, pdf) == []
+    _, problems = verify_pdf(leaflet, pdf, LEAFLETS[0])
+    assert problems == []
+
+
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_body_text_at_the_chosen_size(matrix, name, size, paper, tmp_path):
+    _, pdf = matrix[(name, size, paper)]
+    file = tmp_path / "leaflet.pdf"
+    file.write_bytes(pdf)
+    sizes = text_sizes(file)
+    body = SIZES[size].body_pt
+    assert sizes.most_common(1)[0][0] == body
+    assert min(sizes) >= body, f"text smaller than the {body} pt body: {sorted(sizes)}"
+
+
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_reading_order_follows_the_leaflet(matrix, name, size, paper):
+    leaflet, pdf = matrix[(name, size, paper)]
+    t = catalogue(leaflet.language)
+    headings = [normalise(text) for level, text in heading_order(pdf) if level == 2]
+    expected = [t("key_facts"), t("uses", medicine=leaflet.medicine.name), t("warnings"), t("side_effects"),
+                t("more_information", medicine=leaflet.medicine.name), t("sources")]
+    if leaflet.boxed_warning:
+        expected.insert(0, t("boxed_warning"))
+        assert headings[0].endswith(normalise(t("boxed_warning")))
+    positions = [next(i for i, h in enumerate(headings) if h.endswith(normalise(e))) for e in expected]
+    assert positions == sorted(positions), f"headings out of order: {headings}"
+
+
+def test_the_weasyprint_gaps_are_closed(matrix):
+    """WeasyPrint 70 writes no /IDTree, no /Scope, and leaves page-margin text untagged.
+
+    If any of these comes back in what we ship, this test fails."""
+    leaflet, pdf = matrix[("clonazepam.yaml", "large", "a4")]
+    with pikepdf.open(__import__("io").BytesIO(pdf)) as doc:
+        tree = doc.Root.StructTreeRoot
+        assert "/IDTree" in tree
+        elements = list(walk(tree))
+        headers = [e for e in elements if e.S == pikepdf.Name.TH]
+        assert headers and all("/Scope" in e.A for e in headers)
+        column_headers = [e for e in headers if e.A.Scope == pikepdf.Name.Column]
+        assert len(column_headers) >= 4  # "Feature" and the three medicines
+        for page in doc.pages:
+            artifacts = [ops for ops, op in pikepdf.parse_content_stream(page)
+                         if str(op) == "BDC" and ops[0] == pikepdf.Name.Artifact]
+            assert len(artifacts) >= 3, "header, page number and footer must be artifacts"
+
+
+def test_raw_weasyprint_output_has_the_gaps():
+    """Documents why generator/tagging.py exists; when this fails, WeasyPrint has closed them."""
+    leaflet = check_file(LEAFLETS[1])
+    raw = Renderer(STYLESHEET).render(render_html(leaflet))
+    problems = " ".join(structure_problems(leaflet, raw))
+    assert "/Scope" in problems and "/IDTree" in problems and "neither tagged nor an artifact" in problems
+
+
+@pytest.mark.parametrize(
+    "block, replacement, expected",
+    [
+        ("key_facts", '<h2>{{ t("key_facts") }} <img src="{{ asset(\'icons/warning.svg\') }}" alt=""></h2>',
+         "no required alt description"),
+        ("key_facts", '<h4>{{ t("key_facts") }}</h4>', "skips a heading level: h2 is followed by h4"),
+    ],
+    ids=["icon-without-alt", "skipped-heading-level"],
+)
+def test_broken_templates_are_caught(block, replacement, expected, builder, tmp_path):
+    (tmp_path / "leaflet.html.j2").write_text(
+        f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{{{ super() }}}}{replacement}{{% endblock %}}',
+        "utf-8",
+    )
+    leaflet = check_file(LEAFLETS[1])
+    try:
+        pdf = builder.render_pdf(render_html(leaflet, Options(template_dirs=(tmp_path,))), LEAFLETS[1])
+        _, problems = verify_pdf(leaflet, pdf, LEAFLETS[1])
+    except LeafletError as error:  # WeasyPrint itself refuses some, such as an image with no alt
+        problems = error.problems
+    assert any(expected in p.message for p in problems), problems
+
+
+def test_base_styles_are_valid_css(caplog):
+    """WeasyPrint only warns about CSS it cannot parse; a typo would silently lose styling."""
+    leaflet = check_file(LEAFLETS[1])
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        Renderer(STYLESHEET).render(render_html(leaflet))
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
