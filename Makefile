@@ -13,6 +13,7 @@ leaflets: $(STAMP)
 	$(BIN)/leaflet build --out $(OUT)
 
 test: $(STAMP)
+	scripts/install-browser-tools.sh
 	$(BIN)/pytest
 
 check: $(STAMP)

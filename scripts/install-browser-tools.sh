@@ -21,8 +21,14 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 axe="$NODE_PREFIX/node_modules/axe-core"
-if [ ! -f "$axe/axe.min.js" ] || ! grep -q "\"version\": \"$AXE_VERSION\"" "$axe/package.json"; then
-    command -v npm >/dev/null || { echo "error: npm is needed to install axe-core (apt-get install npm)" >&2; exit 1; }
+if [ ! -f "$axe/axe.min.js" ] || ! grep -q "\"version\": \"$AXE_VERSION\"" "$axe/package.json" 2>/dev/null; then
+    if ! command -v npm >/dev/null; then
+        echo "Installing Debian package: npm"
+        if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+        export DEBIAN_FRONTEND=noninteractive
+        $SUDO apt-get update -qq
+        $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
     echo "Installing npm package: axe-core@$AXE_VERSION into $NODE_PREFIX"
     mkdir -p "$NODE_PREFIX"
     npm install --prefix "$NODE_PREFIX" --no-save --no-audit --no-fund --no-package-lock \

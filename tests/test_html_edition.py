@@ -46,6 +46,8 @@ FLAGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag2aaa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 PHONE = {"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True}
 DESKTOP = {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+# Every print size: the HTML edition keeps its text size, so a phone at 24 pt is the hardest case.
+SIZES = ["standard", "large", "extra-large"]
 TIMEOUT = 60
 
 
@@ -83,9 +85,13 @@ class Browser:
         )
         os.close(to_chrome)
         os.close(from_chrome)
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.send("Page.enable", session=True)
+        try:
+            target = self.send("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self.send("Page.enable", session=True)
+        except BaseException:
+            self.close()
+            raise
 
     def send(self, method: str, session: bool = False, **params) -> dict:
         """Send one command and return its result, keeping the events that arrive meanwhile."""
@@ -125,7 +131,9 @@ class Browser:
             self.start()
         self.send("Emulation.setDeviceMetricsOverride", session=True, **screen)
         self.events.clear()
-        self.send("Page.navigate", session=True, url=file.as_uri())
+        navigation = self.send("Page.navigate", session=True, url=file.as_uri())
+        if "errorText" in navigation:
+            raise RuntimeError(f"Chromium could not open {file}: {navigation['errorText']}")
         while not any(e["method"] == "Page.loadEventFired" for e in self.events):
             self.events.append(self._receive(f"load event of {file.name}"))
         self.evaluate("document.fonts.ready.then(() => true)")
@@ -154,6 +162,8 @@ class Browser:
             os.waitpid(self.pid, 0)
         os.close(self.reader)
         os.close(self.writer)
+        self.pid = None
+        self.buffer = b""
 
 
 def _above_4(fd: int) -> int:
@@ -170,15 +180,18 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def html_edition(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("html")
-    result = run_leaflet("build", *LEAFLETS, "--format", "html", "--out", out, cwd=ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+def html_edition(tmp_path_factory) -> dict[str, Path]:
+    """Every leaflet, built as HTML at each print size: {size: folder}."""
+    folders = {}
+    for size in SIZES:
+        out = folders[size] = tmp_path_factory.mktemp(f"html-{size}")
+        result = run_leaflet("build", *LEAFLETS, "--format", "html", "--size", size, "--out", out, cwd=ROOT)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return folders
 
 
-def built_file(html_edition: Path, leaflet: Path) -> Path:
-    file = html_edition / f"{leaflet.stem}.html"
+def built_file(html_edition: dict[str, Path], leaflet: Path, size: str) -> Path:
+    file = html_edition[size] / f"{leaflet.stem}.html"
     assert file.is_file(), f"{file.name} was not built"
     return file
 
@@ -202,7 +215,7 @@ def run_axe(browser: Browser, file: Path, screen: dict) -> dict:
 def test_axe_runs_and_reports(browser, tmp_path):
     """The harness itself: a page with known faults gets violations."""
     page = tmp_path / "faulty.html"
-    page.write_text('<!DOCTYPE html><html><body><img src="data:,"><p style="color:#777">Grey</p></body></html>')
+    page.write_text('<!DOCTYPE html><html><body><img src="data:,"><p style="color:#666">Grey</p></body></html>')
     results = run_axe(browser, page, DESKTOP)
     found = {v["id"] for v in results["violations"]}
     assert {"html-has-lang", "image-alt", "color-contrast-enhanced", "region"} <= found, describe(
@@ -211,37 +224,41 @@ def test_axe_runs_and_reports(browser, tmp_path):
 
 
 @pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("leaflet", LEAFLETS, ids=lambda p: p.stem)
-def test_axe_finds_no_violations(leaflet, screen, browser, html_edition):
-    results = run_axe(browser, built_file(html_edition, leaflet), screen)
+def test_axe_finds_no_violations(leaflet, size, screen, browser, html_edition):
+    results = run_axe(browser, built_file(html_edition, leaflet, size), screen)
     violations = results["violations"]
     assert not violations, (
-        f"axe {results['testEngine']['version']} found in {leaflet.stem}.html at {screen['width']} px:\n"
-        + describe(violations)
+        f"axe {results['testEngine']['version']} found in {leaflet.stem}.html (--size {size}) "
+        f"at {screen['width']} px:\n" + describe(violations)
     )
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("leaflet", LEAFLETS, ids=lambda p: p.stem)
-def test_no_horizontal_scrolling_on_a_phone(leaflet, browser, html_edition):
-    browser.open(built_file(html_edition, leaflet), PHONE)
+def test_no_horizontal_scrolling_on_a_phone(leaflet, size, browser, html_edition):
+    browser.open(built_file(html_edition, leaflet, size), PHONE)
     page = browser.evaluate(
-        """({
-        scrollWidth: document.documentElement.scrollWidth,
-        innerWidth: window.innerWidth,
-        tooWide: [...document.body.querySelectorAll("*")]
-            .filter(e => e.getBoundingClientRect().right > %d + 0.5)
-            .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
-                 + (e.className ? "." + e.className.trim().split(/\\s+/).join(".") : "")
-                 + " (right edge at " + Math.round(e.getBoundingClientRect().right) + " px)")
-            .slice(0, 20),
-        loaded: performance.getEntriesByType("resource").map(e => e.name),
-        })"""
+        """(() => {
+        const wide = e => e && e.getBoundingClientRect().right > %d + 0.5;
+        return {
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            tooWide: [...document.body.querySelectorAll("*")]
+                .filter(e => wide(e) && !wide(e.parentElement))
+                .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+                     + (e.className ? "." + e.className.trim().split(/\\s+/).join(".") : "")
+                     + " (right edge at " + Math.round(e.getBoundingClientRect().right) + " px)"),
+            loaded: performance.getEntriesByType("resource").map(e => e.name),
+        };
+        })()"""
         % PHONE["width"]
     )
     # A page wider than the phone is zoomed out to fit, so the window grows with it.
     assert page["scrollWidth"] <= page["innerWidth"] == PHONE["width"], (
-        f"{leaflet.stem}.html scrolls sideways on a {PHONE['width']} px phone: it is {page['scrollWidth']} px wide"
-        f" (window {page['innerWidth']} px). Too wide:\n  " + "\n  ".join(page["tooWide"])
+        f"{leaflet.stem}.html (--size {size}) scrolls sideways on a {PHONE['width']} px phone: it is "
+        f"{page['scrollWidth']} px wide (window {page['innerWidth']} px). Too wide:\n  " + "\n  ".join(page["tooWide"])
     )
     assert page["loaded"] == [], f"{leaflet.stem}.html loaded files from outside itself: {page['loaded']}"
 
@@ -257,9 +274,10 @@ REFERENCE = re.compile(
 INSIDE = re.compile(r"^\s*(?:data:|#|mailto:|tel:|$)", re.IGNORECASE)
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("leaflet", LEAFLETS, ids=lambda p: p.stem)
-def test_no_external_references(leaflet, html_edition):
-    html = built_file(html_edition, leaflet).read_text("utf-8")
+def test_no_external_references(leaflet, size, html_edition):
+    html = built_file(html_edition, leaflet, size).read_text("utf-8")
     references = [m[2] or m[4] or m[6] for m in REFERENCE.finditer(html)]
     assert references, "no src, href or url() found: the pattern is wrong"
     external = [r for r in references if not INSIDE.match(r)]
