@@ -130,16 +130,10 @@ class Question(Block):
     answer: Text
 
 
-class ExtraSection(Block):
-    heading: Line
-    text: Text | None = None
-    points: list[Text] = Field(default_factory=list)
+class ExtraSection(Section):
+    """A free-form section for local content, with its own heading."""
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> "ExtraSection":
-        if self.text is None and not self.points:
-            raise ValueError("a section needs 'text', 'points' or both")
-        return self
+    heading: Line
 
 
 class Source(Block):

@@ -12,23 +12,19 @@ cd "$(dirname "$0")/.."
 AXE_VERSION=4.14.1
 NODE_PREFIX=.cache/node
 
-if [ ! -x /usr/bin/chromium ]; then
-    echo "Installing Debian package: chromium"
+apt_install() {
+    echo "Installing Debian package: $1"
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
+    $SUDO apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+}
+
+[ -x /usr/bin/chromium ] || apt_install chromium
 
 axe="$NODE_PREFIX/node_modules/axe-core"
 if [ ! -f "$axe/axe.min.js" ] || ! grep -q "\"version\": \"$AXE_VERSION\"" "$axe/package.json" 2>/dev/null; then
-    if ! command -v npm >/dev/null; then
-        echo "Installing Debian package: npm"
-        if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-        export DEBIAN_FRONTEND=noninteractive
-        $SUDO apt-get update -qq
-        $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
-    fi
+    command -v npm >/dev/null || apt_install npm
     echo "Installing npm package: axe-core@$AXE_VERSION into $NODE_PREFIX"
     mkdir -p "$NODE_PREFIX"
     npm install --prefix "$NODE_PREFIX" --no-save --no-audit --no-fund --no-package-lock \
