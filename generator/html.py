@@ -50,7 +50,7 @@ SIZES: dict[str, PrintSize] = {
 SIDE_MARGIN_MM = 20
 # Narrower than this (in ems of body text) and a comparison table's columns
 # are too narrow to read: it is printed as one small table per medicine.
-MIN_COLUMN_EM = 6.5
+MIN_COLUMN_EM = 7.5
 PT_TO_MM = 25.4 / 72
 STYLESHEET = STYLES / "leaflet.css"
 # Added to the HTML edition only: how the leaflet reads on a screen.

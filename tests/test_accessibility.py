@@ -124,3 +124,27 @@ def test_base_styles_are_valid_css(caplog):
     with caplog.at_level("WARNING", logger="weasyprint"):
         Renderer(STYLESHEET).render(render_html(leaflet))
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_nothing_overflows_or_is_cut_off(matrix, name, size, paper):
+    """Every character lies between the side margins, and well inside the paper."""
+    import pypdfium2
+
+    from generator.html import PT_TO_MM, SIDE_MARGIN_MM
+
+    _, pdf = matrix[(name, size, paper)]
+    margin = SIDE_MARGIN_MM / PT_TO_MM
+    document = pypdfium2.PdfDocument(pdf)
+    for number, page in enumerate(document, start=1):
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        for index in range(textpage.count_chars()):
+            char = textpage.get_text_range(index, 1)
+            if not char.strip():
+                continue
+            left, bottom, right, top = textpage.get_charbox(index)
+            assert margin - 1 <= left and right <= width - margin + 1, (
+                f"page {number}: {char!r} at x {left:.0f}-{right:.0f} pt is outside the text column"
+            )
+            assert 14 <= bottom and top <= height - 14, f"page {number}: {char!r} is at the paper's edge"
