@@ -1,7 +1,8 @@
 """Read a built PDF back and prove that what a patient must see is there.
 
 Runs on every build, before the file is written: a template (or, later, a
-brand's template) that drops a required section makes the build fail.
+brand's template) that drops a required section, or breaks the PDF/UA-1
+tagging, makes the build fail.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def _page_label(t) -> str:
 
 
 def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path) -> tuple[int, list[Problem]]:
-    """The page count, and problems with a built PDF: missing headings, a misplaced boxed warning."""
+    """The page count, and problems with a built PDF: missing headings, a misplaced
+    boxed warning, or PDF/UA-1 structure that a checker would reject."""
     t = catalogue(leaflet.language)
     pages = [normalise(text) for text in page_texts(pdf)]
     # Without the running header and footer, text that continues onto the
@@ -187,7 +189,7 @@ def structure_problems(leaflet: Leaflet, pdf: bytes) -> list[str]:
             # Running headers and footers must be artifacts (PDF/UA-1, Matterhorn 01-005).
             problems.append(f"has content that is neither tagged nor an artifact on page(s) {', '.join(untagged)}")
 
-        for page_number, page in enumerate(doc.pages, start=1):
+        for page in doc.pages:
             for font in (page.obj.get("/Resources", {}).get("/Font", {}) or {}).values():
                 descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
                 descriptor = descendant.get("/FontDescriptor", {})

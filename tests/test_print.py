@@ -52,8 +52,8 @@ def grey_page(pdf, page: int) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("L")
 
 
-def boxes(image: Image.Image) -> list[tuple[int, int, int, int, float]]:
-    """Boxes drawn with a border: (left, top, right, bottom, border grey level).
+def boxes(image: Image.Image) -> tuple[list[tuple[int, int, int, int, float]], int]:
+    """Boxes drawn with a border, [(left, top, right, bottom, border grey)], and the page grey.
 
     A border edge is a run of non-background rows at least 3 px (3 pt) thick
     that spans more than half the page width."""
