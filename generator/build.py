@@ -12,7 +12,6 @@ from .html import STYLESHEET, Options, render_html
 from .load import read_yaml, validate
 from .model import Leaflet
 from .problems import LeafletError, Problem
-from .tagging import finish_tagging
 from .verify import verify_pdf
 from .write import write_atomic
 
@@ -68,8 +67,11 @@ class Builder:
 
     def render_pdf(self, html: str, name: Path) -> bytes:
         """HTML to a tagged PDF/UA-1 file, with the gaps WeasyPrint leaves closed."""
+        # WeasyPrint and pikepdf are imported only when a PDF is really made.
+        from .tagging import finish_tagging
+
         if self._renderer is None:
-            from .pdf import Renderer  # imports WeasyPrint: only when a PDF is really made
+            from .pdf import Renderer
 
             self._renderer = Renderer(STYLESHEET)
         return finish_tagging(self._renderer.render(html, name=name))

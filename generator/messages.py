@@ -11,6 +11,7 @@ import yaml
 from .resources import MESSAGES
 
 REFERENCE = "en"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Keep(dict):
@@ -58,8 +59,8 @@ def catalogue(tag: str) -> Catalogue:
     file = catalogue_file(tag)
     if file is None:
         raise LookupError(f"no message catalogue for language '{tag}' (available: {', '.join(available())})")
-    messages = yaml.load(file.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    reference = yaml.load((MESSAGES / f"{REFERENCE}.yaml").read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    messages = yaml.load(file.read_text("utf-8"), Loader=_Loader)
+    reference = yaml.load((MESSAGES / f"{REFERENCE}.yaml").read_text("utf-8"), Loader=_Loader)
     missing = sorted(set(reference) - set(messages))
     if missing:
         raise LookupError(f"{file} is missing message(s): {', '.join(missing)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import Builder, check_file
-from generator.html import Options
+from generator.html import PAPERS, SIZES, Options
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLETS = sorted((ROOT / "leaflets").glob("*.yaml"))
@@ -34,16 +35,27 @@ def builder(tmp_path_factory) -> Builder:
     return Builder(tmp_path_factory.mktemp("out"), Options())
 
 
+COMBINATIONS = list(itertools.product([p.name for p in LEAFLETS], SIZES, PAPERS))
+
+
 @pytest.fixture(scope="session")
-def built(builder):
-    """Every sample leaflet, built to PDF: {file name: (leaflet, pdf path)}."""
-    results = {}
-    for path in LEAFLETS:
-        leaflet = check_file(path)
-        result = builder.build(path, leaflet)
-        assert result.ok, "\n".join(map(str, result.problems))
-        results[path.name] = (leaflet, result.output)
-    return results
+def matrix(tmp_path_factory):
+    """Every sample leaflet at every size on every paper: {(name, size, paper): (leaflet, pdf path)}."""
+    built = {}
+    for size, paper in itertools.product(SIZES, PAPERS):
+        builder = Builder(tmp_path_factory.mktemp(f"{size}-{paper}"), Options(paper=paper, size=size))
+        for path in LEAFLETS:
+            leaflet = check_file(path)
+            result = builder.build(path, leaflet)
+            assert result.ok, f"{path.name} {size} {paper}: " + "; ".join(map(str, result.problems))
+            built[(path.name, size, paper)] = (leaflet, result.output)
+    return built
+
+
+@pytest.fixture(scope="session")
+def built(matrix):
+    """Every sample leaflet at the defaults (large print, A4): {file name: (leaflet, pdf path)}."""
+    return {name: matrix[(name, "large", "a4")] for name, _, _ in COMBINATIONS}
 
 
 def run_leaflet(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

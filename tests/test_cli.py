@@ -39,13 +39,14 @@ def test_schema_matches_the_committed_copy():
     assert schema == committed, "docs/leaflet.schema.json is stale: run `make schema`"
 
 
-def test_check_does_not_import_weasyprint():
+def test_check_does_not_import_the_pdf_libraries():
     code = (
         "import sys\n"
         "from generator.cli import main\n"
         f"try: main(['check', {str(LEAFLETS[0])!r}])\n"
         "except SystemExit as e: assert e.code == 0, e.code\n"
-        "assert 'weasyprint' not in sys.modules, 'check imported weasyprint'\n"
+        "for name in ('weasyprint', 'pikepdf', 'pypdfium2'):\n"
+        "    assert name not in sys.modules, f'check imported {name}'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 

@@ -18,7 +18,7 @@ import tinycss2
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from conftest import LEAFLETS, ROOT
+from conftest import COMBINATIONS, ROOT
 from generator.html import SIZES
 
 DPI = 72  # one pixel per point
@@ -91,9 +91,9 @@ def first_page_with_a_box(pdf) -> tuple[int, Image.Image]:
     raise AssertionError(f"{pdf.name}: no warning box found on any page")
 
 
-@pytest.mark.parametrize("name", [p.name for p in LEAFLETS])
-def test_warning_box_reads_in_black_and_white(name, built):
-    leaflet, pdf = built[name]
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_warning_box_reads_in_black_and_white(matrix, name, size, paper):
+    leaflet, pdf = matrix[(name, size, paper)]
     page, image = first_page_with_a_box(pdf)
     if leaflet.medicine.has_boxed_warning:
         assert page == 1, "the boxed warning must be on page 1"
@@ -148,10 +148,10 @@ def test_x_height_is_twice_a_typical_leaflet(built):
     assert x_height_mm >= 3.0, f"x-height is {x_height_mm:.2f} mm at large print"
 
 
-@pytest.mark.parametrize("name", [p.name for p in LEAFLETS])
-def test_lines_hold_at_most_70_characters(name, built):
-    _, pdf = built[name]
-    body = SIZES["large"].body_pt
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_lines_hold_at_most_70_characters(matrix, name, size, paper):
+    _, pdf = matrix[(name, size, paper)]
+    body = SIZES[size].body_pt
     longest = (0, "")
     document = pypdfium2.PdfDocument(pdf)
     for page in document:
