@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .brand import Brand
 from .checks import consistency, missing_sections
-from .html import STYLESHEET, Options, render_html
+from .html import STYLESHEET, Options, brand_css, render_html
 from .load import read_yaml, validate
 from .model import Leaflet
 from .problems import LeafletError, Problem
@@ -65,7 +66,7 @@ class Builder:
         self.format = fmt
         self._renderer = None
 
-    def render_pdf(self, html: str, name: Path) -> bytes:
+    def render_pdf(self, html: str, name: Path, brand: Brand) -> bytes:
         """HTML to a tagged PDF/UA-1 file, with the gaps WeasyPrint leaves closed."""
         # WeasyPrint and pikepdf are imported only when a PDF is really made.
         from .tagging import finish_tagging
@@ -74,7 +75,10 @@ class Builder:
             from .pdf import Renderer
 
             self._renderer = Renderer(STYLESHEET)
-        return finish_tagging(self._renderer.render(html, name=name))
+        for folder in brand.folders:
+            self._renderer.allow(folder)
+        css = (brand_css(brand), *brand.stylesheets)
+        return finish_tagging(self._renderer.render(html, name=name, extra_css=css))
 
     def build_all(self, paths: Iterable[Path]) -> Iterator[Result]:
         """Build each leaflet; a bad one is reported and the others still built."""
@@ -97,14 +101,15 @@ class Builder:
 
     def build(self, path: Path, leaflet: Leaflet) -> Result:
         target = self.out_dir / f"{leaflet.id}.{self.format}"
+        brand = self.options.chosen_brand
         try:
             html = render_html(leaflet, self.options, standalone=self.format == "html")
             if self.format == "html":
                 data = html.encode("utf-8")
                 pages = 0
             else:
-                data = self.render_pdf(html, path)
-                pages, problems = verify_pdf(leaflet, data, path)
+                data = self.render_pdf(html, path, brand)
+                pages, problems = verify_pdf(leaflet, data, path, brand.name)
                 if problems:
                     raise LeafletError(problems)
             write_atomic(target, data)

@@ -15,6 +15,7 @@ import click
 from .html import PAPERS, SIZES, Options
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 
 try:
     VERSION = version("leaflet-generator")
@@ -35,6 +36,19 @@ def _leaflet_files(paths: tuple[Path, ...]) -> list[Path]:
     if not files:
         raise click.UsageError(f"no leaflet files (*.yaml) found in {', '.join(map(str, paths))}")
     return files
+
+
+def _brand(ref: str | None):
+    """The brand to use, or exit 1 with every problem in it."""
+    from .brand import default_brand, load_brand
+    from .problems import LeafletError
+
+    try:
+        return load_brand(ref) if ref else default_brand()
+    except LeafletError as exc:
+        click.echo(f"failed  brand {ref}", err=True)
+        _report(exc.problems)
+        sys.exit(EXIT_FAILED)
 
 
 def _report(problems) -> None:
@@ -71,7 +85,12 @@ def main() -> None:
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
     help="pdf for printing; html for a single self-contained web page.",
 )
-def build(paths: tuple[Path, ...], out_dir: Path, paper: str, size: str, fmt: str) -> None:
+@click.option(
+    "--brand", "brand_ref", metavar="NAME|PATH", default=None,
+    help="Brand to print with: a folder name under ./brands (see `leaflet brands`) or a path "
+    "to a brand folder. Default: the neutral brand.",
+)
+def build(paths: tuple[Path, ...], out_dir: Path, paper: str, size: str, fmt: str, brand_ref: str | None) -> None:
     """Build leaflets into PDF (or HTML) files.
 
     PATHS are leaflet YAML files or folders of them. With none, every *.yaml
@@ -82,7 +101,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, size: str, fmt: st
     from .build import Builder
 
     files = _leaflet_files(paths)
-    builder = Builder(out_dir, Options(paper=paper, size=size), fmt)
+    brand = _brand(brand_ref)
+    builder = Builder(out_dir, Options(paper=paper, size=size, brand=brand), fmt)
     failed = 0
     for index, result in enumerate(builder.build_all(files), start=1):
         if result.ok:
@@ -98,26 +118,51 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, size: str, fmt: st
 
 @main.command()
 @paths_argument
-def check(paths: tuple[Path, ...]) -> None:
-    """Validate leaflets and check their required sections, without rendering.
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text: a table of scores per section, then each finding. json: the same, for machines.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
+    """Validate leaflets and check their wording and review, without rendering.
 
     PATHS are leaflet YAML files or folders of them (default: ./leaflets).
-    Every problem in a file is reported as FILE:LINE: KEY.PATH: MESSAGE.
+    Checks the required sections, reading level, sentence length, medical
+    words, capitals, italics, numbers and the review date. Every finding is
+    reported as FILE:LINE: KEY.PATH: MESSAGE. Thresholds come from
+    leaflet.toml or [tool.leaflet] in pyproject.toml (docs/plain-language.md).
+
+    Exit codes: 0 no errors (warnings are allowed unless --strict), 1 a
+    leaflet failed, 2 bad usage or a bad settings file.
     """
-    from .build import check_file
+    from . import report, settings as project_settings
+    from .inspection import check_leaflet
     from .problems import LeafletError
 
     files = _leaflet_files(paths)
-    failed = 0
-    for file in files:
-        try:
-            check_file(file)
-            click.echo(f"ok      {file}")
-        except LeafletError as exc:
-            failed += 1
-            click.echo(f"failed  {file}", err=True)
-            _report(exc.problems)
-    click.echo(f"{len(files)} checked, {failed} failed")
+    try:
+        settings = project_settings.load(Path.cwd())
+    except LeafletError as exc:
+        _report(exc.problems)
+        sys.exit(EXIT_USAGE)
+    checks = [check_leaflet(file, settings) for file in files]
+    failed = sum(c.failed(strict) for c in checks)
+    if fmt == "json":
+        click.echo(report.as_json(checks, settings, strict))
+        sys.exit(EXIT_FAILED if failed else 0)
+    for check in checks:
+        warnings = check.count("warning")
+        note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+        status = "failed" if check.failed(strict) else "ok"
+        click.echo(f"{status:<8}{check.file}{note}", err=check.failed(strict))
+        if check.wording is not None:
+            click.echo("\n".join(report.table(check.wording)))
+        for finding in check.findings:
+            click.echo(str(finding), err=True)
+    warnings = sum(c.count("warning") for c in checks)
+    if any(c.wording for c in checks):
+        click.echo(report.legend())
+    click.echo(f"{len(checks)} checked, {failed} failed, {warnings} warning{'s' if warnings != 1 else ''}")
     sys.exit(EXIT_FAILED if failed else 0)
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
+from .brand import Brand, default_brand
 from .messages import catalogue
 from .model import Leaflet
 from .problems import LeafletError, Problem
-from .resources import STYLES, TEMPLATES
+from .resources import STYLES, TEMPLATES, is_inside
 
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large", "extra-large"]
@@ -44,8 +46,8 @@ class PrintSize:
 PAPERS: dict[str, PaperSize] = {"a4": PaperSize("A4", 210), "letter": PaperSize("letter", 215.9)}
 SIZES: dict[str, PrintSize] = {
     "standard": PrintSize(body_pt=14, top_mm=24, bottom_mm=32),  # clear print (RNIB)
-    "large": PrintSize(body_pt=18, top_mm=28, bottom_mm=38),  # large print (UKAAF, ACB)
-    "extra-large": PrintSize(body_pt=24, top_mm=36, bottom_mm=50),
+    "large": PrintSize(body_pt=18, top_mm=28, bottom_mm=44),  # large print (UKAAF, ACB)
+    "extra-large": PrintSize(body_pt=24, top_mm=36, bottom_mm=58),
 }
 SIDE_MARGIN_MM = 20
 # Narrower than this (in ems of body text) and a comparison table's columns
@@ -56,6 +58,7 @@ STYLESHEET = STYLES / "leaflet.css"
 # Added to the HTML edition only: how the leaflet reads on a screen.
 SCREEN_STYLESHEET = STYLES / "screen.css"
 ENTRY_TEMPLATE = "leaflet.html.j2"
+BRAND_CSS_TEMPLATE = "brand.css.j2"
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,12 @@ class Options:
 
     paper: Paper = "a4"
     size: Size = "large"
-    # Folders searched for templates before the base ones. A template there
-    # may extend a base one and replace a single block:
-    # {% extends "!base/leaflet.html.j2" %}
-    template_dirs: tuple[Path, ...] = ()
+    # None means the neutral default brand.
+    brand: Brand | None = None
+
+    @property
+    def chosen_brand(self) -> Brand:
+        return self.brand or default_brand()
 
 
 def stack_comparison(leaflet: Leaflet, options: Options) -> bool:
@@ -113,28 +118,56 @@ def css_content(template: str, **counters: str) -> Markup:
 
 
 @cache
-def data_uri(name: str) -> str:
-    """A file from ``styles/`` as a data: URI, so the HTML carries it."""
-    file = (STYLES / name).resolve()
-    if STYLES.resolve() not in file.parents or not file.is_file():
-        raise FileNotFoundError(f"{name} is not a file in {STYLES}")
+def data_uri(name: str, folder: Path = STYLES) -> str:
+    """A file from ``styles/`` (or a brand's folder) as a data: URI, so the HTML carries it."""
+    file = folder / name
+    if not is_inside(file, folder) or not file.is_file():
+        raise LeafletError([Problem(file, None, (), f"{name} is not a file in {folder}")])
     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     if file.suffix == ".woff2":
         kind = "font/woff2"
     return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode('ascii')}"
 
 
+def _inline_urls(css: str, folder: Path) -> str:
+    def inline(match: re.Match) -> str:
+        target = match[2]
+        return match[0] if target.startswith("data:") else f'url("{data_uri(target, folder)}")'
+
+    return re.sub(r"url\((['\"]?)([^'\")]+)\1\)", inline, css)
+
+
 @cache
-def standalone_css() -> str:
-    """The base and screen stylesheets with their fonts inlined, for the HTML edition."""
-    css = STYLESHEET.read_text("utf-8") + "\n" + SCREEN_STYLESHEET.read_text("utf-8")
-    return re.sub(r"url\((['\"]?)([^'\")]+)\1\)", lambda m: f'url("{data_uri(m[2])}")', css)
+def standalone_css(brand: Brand) -> str:
+    """Every stylesheet a leaflet uses, with fonts and images inlined, for the HTML edition."""
+    parts = [_inline_urls(STYLESHEET.read_text("utf-8"), STYLES), _inline_urls(SCREEN_STYLESHEET.read_text("utf-8"), STYLES)]
+    parts.append(brand_css(brand))
+    parts += [_inline_urls(css.read_text("utf-8"), css.parent) for css in brand.stylesheets]
+    return "\n".join(parts)
+
+
+@cache
+def brand_css(brand: Brand) -> str:
+    """The brand's colours and font as CSS, added after the base styles."""
+    return environment(brand.template_dirs).get_template(BRAND_CSS_TEMPLATE).render(brand=brand)
+
+
+@cache
+def qr_code(url: str) -> str:
+    """A QR code for ``url`` as an SVG data: URI. Black on white, so any printer keeps it scannable."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
 
 
 @cache
 def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
-    """One environment per template search path, built once per process."""
-    env = jinja2.Environment(
+    """One environment per template search path, built once per process.
+
+    Sandboxed, because brand templates come from clinics and pharmacies: a
+    template may lay out the leaflet, never reach into Python.
+    """
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader([str(d) for d in (*template_dirs, TEMPLATES)]),
@@ -149,7 +182,7 @@ def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(paragraphs=paragraphs, css_string=css_string)
-    env.globals.update(css_content=css_content, asset=data_uri)
+    env.globals.update(css_content=css_content, asset=data_uri, qr_code=qr_code)
     return env
 
 
@@ -161,13 +194,15 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
     """
     messages = catalogue(leaflet.language)
     medicine = leaflet.medicine.name
+    brand = options.chosen_brand
 
     def t(key: str, **values: str) -> str:
         return messages(key, medicine=medicine, **values)
 
     try:
-        return environment(options.template_dirs).get_template(ENTRY_TEMPLATE).render(
+        return environment(brand.template_dirs).get_template(ENTRY_TEMPLATE).render(
             leaflet=leaflet,
+            brand=brand,
             t=t,
             month_year=messages.month_year,
             paper=PAPERS[options.paper],
@@ -175,7 +210,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             size_name=options.size,
             side_margin_mm=SIDE_MARGIN_MM,
             stacked=stack_comparison(leaflet, options),
-            inline_css=Markup(standalone_css()) if standalone else None,
+            inline_css=Markup(standalone_css(brand)) if standalone else None,
         )
     except jinja2.TemplateSyntaxError as exc:
         where = Path(exc.filename or exc.name or ENTRY_TEMPLATE)

@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -19,6 +19,7 @@ from .model import Leaflet
 from .problems import KeyPath, LeafletError, Problem
 
 MAX_BYTES = 1024 * 1024
+M = TypeVar("M", bound=BaseModel)
 
 # The C loader is about ten times faster; fall back where libyaml is missing.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -114,15 +115,15 @@ def _map_lines(node: yaml.Node, path: KeyPath, lines: dict, duplicates: list, fi
             _map_lines(item, path + (index,), lines, duplicates, file)
 
 
-def validate(source: Source) -> tuple[Leaflet | None, list[Problem]]:
-    """The leaflet, or None and every problem pydantic found."""
+def validate(source: Source, model: type[M] = Leaflet) -> tuple[M | None, list[Problem]]:
+    """The leaflet (or brand settings), or None and every problem pydantic found."""
     if not isinstance(source.data, dict):
         found = _describe(source.data)
-        return None, [source.problem((), f"expected a leaflet (key: value lines) at the top, found {found}")]
+        return None, [source.problem((), f"expected key: value lines at the top, found {found}")]
     try:
-        return Leaflet.model_validate(source.data), []
+        return model.model_validate(source.data), []
     except ValidationError as exc:
-        return None, [_problem(source, error) for error in exc.errors(include_url=False)]
+        return None, [_problem(source, error, model) for error in exc.errors(include_url=False)]
 
 
 # Plain descriptions of the patterns in the model, for error messages.
@@ -130,10 +131,16 @@ _PATTERNS = {
     "id": "lower-case letters, digits and hyphens (for example 'clonazepam')",
     "language": "a language tag such as 'en' or 'en-GB'",
     "url": "a web address starting with http:// or https://",
+    "website": "a web address starting with http:// or https://",
+    "email": "an email address such as hello@example.org",
+    "extends": "a brand's folder name: lower-case letters, digits and hyphens",
+    "primary": "a colour written as #rrggbb, for example #0b6e4f",
+    "accent": "a colour written as #rrggbb, for example #0b6e4f",
+    "shade": "a colour written as #rrggbb, for example #0b6e4f",
 }
 
 
-def _problem(source: Source, error: dict) -> Problem:
+def _problem(source: Source, error: dict, model: type[BaseModel]) -> Problem:
     path: KeyPath = tuple(error["loc"])
     kind = error["type"]
     ctx = error.get("ctx", {})
@@ -143,7 +150,7 @@ def _problem(source: Source, error: dict) -> Problem:
         return source.problem(path, f"required key '{path[-1]}' is missing")
     if kind == "extra_forbidden":
         message = f"unknown key '{path[-1]}'"
-        allowed = _allowed_keys(path[:-1])
+        allowed = _allowed_keys(model, path[:-1])
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
         if close:
             message += f" (did you mean '{close[0]}'?)"
@@ -184,9 +191,8 @@ def _problem(source: Source, error: dict) -> Problem:
     return source.problem(path, message)
 
 
-def _allowed_keys(path: KeyPath) -> list[str]:
-    """The keys the model accepts at ``path``, for "did you mean" hints."""
-    model: type[BaseModel] | None = Leaflet
+def _allowed_keys(model: type[BaseModel] | None, path: KeyPath) -> list[str]:
+    """The keys ``model`` accepts at ``path``, for "did you mean" hints."""
     for part in path:
         if model is None:
             return []

@@ -32,7 +32,7 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-        roots = tuple(root.resolve() for root in allowed_roots)
+        roots = self.roots = {root.resolve() for root in allowed_roots}
 
         class LocalFetcher(URLFetcher):
             """Only data: URIs and files inside the project's own folders.
@@ -57,23 +57,40 @@ class Renderer:
         self._fatal = FatalURLFetchingError
         self.fetcher = LocalFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
         self.font_config = FontConfiguration()
-        self.stylesheets = [
-            weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config, url_fetcher=self.fetcher)
-        ]
+        self.base = stylesheet
+        self._sheets: dict[Path | str, object] = {}
 
-    def render(self, html: str, *, name: str | Path = "leaflet") -> bytes:
+    def allow(self, folder: Path) -> None:
+        """Let files inside ``folder`` (a brand in use) be loaded."""
+        self.roots.add(folder.resolve())
+
+    def _sheet(self, css: Path | str):
+        """A stylesheet parsed once per process: parsing is costly, and each
+        parse of an @font-face adds to the font configuration for good."""
+        if css not in self._sheets:
+            weasyprint = self._weasyprint
+            if isinstance(css, Path):
+                sheet = weasyprint.CSS(filename=str(css), font_config=self.font_config, url_fetcher=self.fetcher)
+            else:
+                sheet = weasyprint.CSS(string=css, base_url=str(STYLES) + "/", font_config=self.font_config, url_fetcher=self.fetcher)
+            self._sheets[css] = sheet
+        return self._sheets[css]
+
+    def render(self, html: str, *, name: str | Path = "leaflet", extra_css: tuple[Path | str, ...] = ()) -> bytes:
         """Lay out ``html`` and return the PDF bytes.
 
-        ``name`` is used in error messages. Errors while loading files raise
-        ``LeafletError``.
+        ``extra_css`` (files or CSS text) comes after the base stylesheet,
+        in order. ``name`` is used in error messages. Errors while loading
+        files raise ``LeafletError``.
         """
         messages = _CollectWarnings()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(messages)
         try:
+            stylesheets = [self._sheet(css) for css in (self.base, *extra_css)]
             document = self._weasyprint.HTML(
                 string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher
-            ).render(font_config=self.font_config, stylesheets=self.stylesheets, **PDF_OPTIONS)
+            ).render(font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS)
             pdf = document.write_pdf(**PDF_OPTIONS)
         except self._fatal as exc:
             raise LeafletError([Problem(Path(str(name)), None, (), str(exc))]) from None

@@ -1,4 +1,4 @@
-"""Where the templates, styles and sample leaflets live.
+"""Where the templates, styles and shipped brands live.
 
 In a checkout they sit beside the package; in an installed wheel they are
 copied into ``generator/_data`` (see ``pyproject.toml``).
@@ -21,3 +21,10 @@ def _data_dir(name: str) -> Path:
 TEMPLATES = _data_dir("templates")
 STYLES = _data_dir("styles")
 MESSAGES = TEMPLATES / "messages"
+BRANDS = _data_dir("brands")
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, with every link followed, is ``folder`` or inside it."""
+    resolved, root = path.resolve(), folder.resolve()
+    return resolved == root or root in resolved.parents

@@ -63,9 +63,11 @@ def _page_label(t) -> str:
     return label.replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
 
 
-def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path) -> tuple[int, list[Problem]]:
+def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -> tuple[int, list[Problem]]:
     """The page count, and problems with a built PDF: missing headings, a misplaced
-    boxed warning, or PDF/UA-1 structure that a checker would reject."""
+    boxed warning, or PDF/UA-1 structure that a checker would reject.
+
+    ``brand_name`` is printed in the running footer of every page."""
     import pikepdf
 
     t = catalogue(leaflet.language)
@@ -75,6 +77,8 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path) -> tuple[int, list[Prob
     # next page reads on unbroken.
     running = [re.escape(normalise(leaflet.title)), _page_label(t)]
     running += [re.escape(normalise(t("last_reviewed", date=t.month_year(leaflet.review.last_reviewed))))]
+    if brand_name:
+        running.append(re.escape(normalise(brand_name)))
     if leaflet.review.status != "approved":
         running.append(re.escape(normalise(t(f"status_{leaflet.review.status}"))))
     strip = re.compile("|".join(running))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.brand import Brand, load_brand
 from generator.build import Builder, check_file
 from generator.html import PAPERS, SIZES, Options
 
@@ -63,3 +64,11 @@ def run_leaflet(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
     return subprocess.run(
         [str(LEAFLET_CMD), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
     )
+
+
+def brand_with_template(folder: Path, template: str) -> Brand:
+    """A brand in ``folder`` that extends the default one and overrides leaflet.html.j2."""
+    (folder / "templates").mkdir(parents=True, exist_ok=True)
+    (folder / "templates" / "leaflet.html.j2").write_text(template, "utf-8")
+    (folder / "brand.yaml").write_text("extends: default\n", "utf-8")
+    return load_brand(folder)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pikepdf
 import pytest
 
-from conftest import COMBINATIONS, LEAFLETS
+from conftest import COMBINATIONS, LEAFLETS, brand_with_template
+from generator.brand import available_brands, default_brand, load_brand
+from generator.resources import STYLES
 from generator.build import check_file
-from generator.html import SIZES, Options, render_html
+from generator.html import SIZES, Options, brand_css, render_html
 from generator.messages import catalogue
 from generator.pdf import Renderer
 from generator.html import STYLESHEET
@@ -21,7 +23,7 @@ def test_pdfua_structure(matrix, name, size, paper):
     leaflet, file = matrix[(name, size, paper)]
     pdf = file.read_bytes()
     assert structure_problems(leaflet, pdf) == []
-    _, problems = verify_pdf(leaflet, pdf, LEAFLETS[0])
+    _, problems = verify_pdf(leaflet, pdf, LEAFLETS[0], default_brand().name)
     assert problems == []
 
 
@@ -85,24 +87,26 @@ def test_raw_weasyprint_output_has_the_gaps():
     ids=["icon-without-alt", "skipped-heading-level"],
 )
 def test_broken_templates_are_caught(block, replacement, expected, builder, tmp_path):
-    (tmp_path / "leaflet.html.j2").write_text(
-        f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{{{ super() }}}}{replacement}{{% endblock %}}',
-        "utf-8",
+    brand = brand_with_template(
+        tmp_path, f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{{{ super() }}}}{replacement}{{% endblock %}}'
     )
     leaflet = check_file(LEAFLETS[1])
     try:
-        pdf = builder.render_pdf(render_html(leaflet, Options(template_dirs=(tmp_path,))), LEAFLETS[1])
-        _, problems = verify_pdf(leaflet, pdf, LEAFLETS[1])
+        pdf = builder.render_pdf(render_html(leaflet, Options(brand=brand)), LEAFLETS[1], brand)
+        _, problems = verify_pdf(leaflet, pdf, LEAFLETS[1], brand.name)
     except LeafletError as error:  # WeasyPrint itself refuses some, such as an image with no alt
         problems = error.problems
     assert any(expected in p.message for p in problems), problems
 
 
-def test_base_styles_are_valid_css(caplog):
+@pytest.mark.parametrize("name", [folder.name for folder in available_brands()])
+def test_styles_are_valid_css(name, caplog):
     """WeasyPrint only warns about CSS it cannot parse; a typo would silently lose styling."""
     leaflet = check_file(LEAFLETS[1])
+    brand = load_brand(name)
+    renderer = Renderer(STYLESHEET, (STYLES, *brand.folders))
     with caplog.at_level("WARNING", logger="weasyprint"):
-        Renderer(STYLESHEET).render(render_html(leaflet))
+        renderer.render(render_html(leaflet, Options(brand=brand)), extra_css=(brand_css(brand), *brand.stylesheets))
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 

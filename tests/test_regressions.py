@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, brand_with_template
+from generator.brand import default_brand
 from generator.build import check_file
 from generator.checks import required_sections
 from generator.html import Options, render_html
@@ -57,17 +58,16 @@ BLOCKS = {
 @pytest.mark.parametrize("block", sorted(BLOCKS))
 def test_removing_a_section_from_the_template_fails(block, builder, tmp_path):
     """A template that drops a required block fails the check of the built PDF."""
-    (tmp_path / "leaflet.html.j2").write_text(
-        f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{% endblock %}}', "utf-8"
-    )
+    brand = brand_with_template(tmp_path, f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{% endblock %}}')
     leaflet = check_file(CLONAZEPAM)
-    html = render_html(leaflet, Options(template_dirs=(tmp_path,)))
-    pdf = builder.render_pdf(html, CLONAZEPAM)
-    _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM)
+    html = render_html(leaflet, Options(brand=brand))
+    pdf = builder.render_pdf(html, CLONAZEPAM, brand)
+    _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM, brand.name)
     for path in BLOCKS[block]:
         assert any(f"required section {path}" in p.message for p in problems), problems
     # And the untouched template passes.
-    _, problems = verify_pdf(leaflet, builder.render_pdf(render_html(leaflet), CLONAZEPAM), CLONAZEPAM)
+    html = render_html(leaflet, Options(brand=default_brand()))
+    _, problems = verify_pdf(leaflet, builder.render_pdf(html, CLONAZEPAM, default_brand()), CLONAZEPAM, brand.name)
     assert problems == []
 
 

@@ -10,7 +10,7 @@ import yaml
 from generator.messages import catalogue
 from generator.resources import MESSAGES, TEMPLATES
 
-TEMPLATE_FILES = sorted(TEMPLATES.rglob("*.j2"))
+TEMPLATE_FILES = sorted(TEMPLATES.rglob("*.html.j2"))
 
 
 def visible_text(source: str) -> str:
