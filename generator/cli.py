@@ -167,6 +167,33 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 
 
 @main.command()
+def brands() -> None:
+    """List the brands that --brand can name, and whether each is valid.
+
+    Brands are folders with a brand.yaml: those under ./brands, then the
+    ones that ship with the tool. A brand folder elsewhere can be used by
+    giving its path to --brand.
+    """
+    from .brand import available_brands, load_brand
+    from .problems import LeafletError
+
+    found = available_brands()
+    failed = 0
+    for folder in found:
+        try:
+            brand = load_brand(folder)
+        except LeafletError as exc:
+            failed += 1
+            click.echo(f"invalid {folder.name:<24} {folder}")
+            _report(exc.problems)
+            continue
+        parents = f" (extends {', '.join(f.name for f in brand.folders[1:])})" if len(brand.folders) > 1 else ""
+        click.echo(f"ok      {folder.name:<24} {brand.name}{parents}")
+    click.echo(f"{len(found)} brands, {failed} invalid")
+    sys.exit(EXIT_FAILED if failed else 0)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the leaflet format.
 
