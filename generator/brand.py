@@ -33,8 +33,8 @@ FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", 
 # Where each text colour is used, and the contrast it needs against the
 # white page (WCAG 2.2 AAA: 7:1 for body text, 4.5:1 for large text).
 TEXT_COLOURS = {
-    "primary": (4.5, "section headings (large text)"),
-    "accent": (7.0, "the brand name, printed at body size"),
+    "primary": (4.5, "it colours section headings (large text), which need"),
+    "accent": (7.0, "it colours the brand name, printed at body size, which needs"),
 }
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SVG_START = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<svg[\s>]", re.S)
@@ -170,7 +170,7 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
                 problems.append(
                     where.problem(
                         ("colours", key),
-                        f"{value} is {ratio:.1f}:1 against the white page; {use} needs at least "
+                        f"{value} is {ratio:.1f}:1 against the white page; {use} at least "
                         f"{minimum}:1. The nearest shade that passes is {suggestion}",
                     )
                 )
