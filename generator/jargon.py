@@ -1,0 +1,144 @@
+"""Medical words with plain alternatives: the list, and finding them in text.
+
+The list is data (``jargon.yaml``, in the package) that a project can extend
+with its own files in the same format (see ``settings``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from .load import Source, read_yaml
+from .problems import LeafletError, Problem
+
+BUILTIN = "jargon.yaml"
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    plain: str
+    forms: tuple[str, ...] = ()
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _pattern((self.term, *self.forms))
+
+
+@dataclass(frozen=True)
+class Use:
+    """Where a term is used in a piece of text."""
+
+    term: Term
+    start: int
+    end: int
+
+
+@cache
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so "CNS depressant" is not found as "CNS".
+    alternatives = sorted(words, key=len, reverse=True)
+    # A space in a term matches any run of spaces or a line break; a hyphen
+    # also matches a space ("dose dependent").
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]") for w in alternatives)
+    return re.compile(rf"(?<![\w-])(?:{body})(?:s|es)?(?![\w-])", re.IGNORECASE)
+
+
+def builtin_terms() -> tuple[Term, ...]:
+    return _builtin()
+
+
+@cache
+def _builtin() -> tuple[Term, ...]:
+    path = files(__package__).joinpath(BUILTIN)
+    return load_terms(Path(str(path)))
+
+
+def load_terms(file: Path) -> tuple[Term, ...]:
+    """Read a jargon list. Raises ``LeafletError`` naming the file, line and key of every problem."""
+    source = read_yaml(file)
+    if not isinstance(source.data, list):
+        raise LeafletError([source.problem((), "expected a list of terms, each starting with '- term:'")])
+    terms, problems = [], []
+    for index, entry in enumerate(source.data):
+        term, entry_problems = _term(source, index, entry)
+        problems += entry_problems
+        if term:
+            terms.append(term)
+    seen: dict[str, int] = {}
+    for index, term in enumerate(terms):
+        for word in (term.term, *term.forms):
+            key = " ".join(word.casefold().split())
+            if key in seen:
+                problems.append(source.problem((index,), f"'{word}' is listed twice (first in entry {seen[key]})"))
+            seen.setdefault(key, index)
+    if problems:
+        raise LeafletError(problems)
+    return tuple(terms)
+
+
+_KEYS = ("term", "plain", "forms")
+
+
+def _term(source: Source, index: int, entry: object) -> tuple[Term | None, list[Problem]]:
+    if not isinstance(entry, dict):
+        return None, [source.problem((index,), "expected a mapping with 'term' and 'plain'")]
+    problems = [
+        source.problem((index, key), f"unknown key '{key}'; allowed keys here: {', '.join(_KEYS)}")
+        for key in entry
+        if key not in _KEYS
+    ]
+    for key in ("term", "plain"):
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            what = "is missing" if value is None else "must be text"
+            problems.append(source.problem((index, key), f"'{key}' {what}"))
+    forms = entry.get("forms", [])
+    if not isinstance(forms, list) or not all(isinstance(f, str) and f.strip() for f in forms):
+        problems.append(source.problem((index, "forms"), "expected a list of texts, such as [edema]"))
+    if problems:
+        return None, problems
+    return Term(entry["term"].strip(), entry["plain"].strip(), tuple(f.strip() for f in forms)), []
+
+
+def find(terms: tuple[Term, ...], text: str) -> list[Use]:
+    """Every use of every term in ``text``, in order; a longer term hides the shorter ones inside it."""
+    found: list[Use] = []
+    taken: list[tuple[int, int]] = []
+    for term in sorted(terms, key=lambda t: -max(len(w) for w in (t.term, *t.forms))):
+        for match in term.pattern.finditer(text):
+            if not any(match.start() < end and start < match.end() for start, end in taken):
+                taken.append(match.span())
+                found.append(Use(term, *match.span()))
+    return sorted(found, key=lambda use: use.start)
+
+
+# "(plain words)" straight after the term.
+_BRACKET_AFTER = re.compile(r"[\"'”’]?\s*\(")
+# "... is called TERM", "known as TERM", 'Doctors call poor coordination "TERM"'.
+_CALLED_BEFORE = re.compile(
+    r"(?:\b(?:called|known\s+as|named)\s+(?:[\w-]+\s+){0,3}[\"'“‘]?|\bcall\b[^.!?]*[\"'“‘])$", re.IGNORECASE
+)
+# "TERM means ...", "TERM is when ...".
+_DEFINED_AFTER = re.compile(r"[\"'”’]?\s+(?:means|is\s+when|are\s+when|happens\s+when)\b", re.IGNORECASE)
+# The next sentence explains it: "... withdrawal symptoms. These are problems that ..."
+_NEXT_SENTENCE = re.compile(
+    r"[^.!?]*[.!?]\s+(?:This|These|That|It)\s+(?:is|are|means|mean)\s+(?!called\b|why\b|because\b)", re.IGNORECASE
+)
+
+
+def explained(text: str, use: Use) -> bool:
+    """Whether the term is explained where it is used in ``text``."""
+    before, after = text[: use.start], text[use.end :]
+    inside_brackets = before.count("(") > before.count(")")
+    return bool(
+        inside_brackets
+        or _BRACKET_AFTER.match(after)
+        or _CALLED_BEFORE.search(before)
+        or _DEFINED_AFTER.match(after)
+        or _NEXT_SENTENCE.match(after)
+    )
