@@ -17,10 +17,6 @@ from dataclasses import dataclass
 
 import textstat
 
-# textstat's English pronouncing dictionary is American; words it lacks (such
-# as British spellings) fall back to hyphenation rules, which is close enough.
-LANG = "en_US"
-
 # A sentence ends at . ! or ? (and any closing quote or bracket) before a
 # space and a capital, digit, quote or bracket. "www.nhs.uk" and "e.g. this"
 # do not end one.
@@ -94,7 +90,9 @@ def score_sentence(sentence: str) -> Scores:
     return Scores(
         sentences=1,
         words=words,
-        syllables=textstat.syllable_count(sentence, lang=LANG),
+        # textstat's default language, en_US: its pronouncing dictionary is American, and words
+        # it lacks (such as British spellings) fall back to hyphenation rules, which is close enough.
+        syllables=textstat.syllable_count(sentence),
         polysyllables=textstat.polysyllabcount(sentence),
         longest=words,
     )
