@@ -24,10 +24,6 @@ class Term:
     plain: str
     forms: tuple[str, ...] = ()
 
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _pattern((self.term, *self.forms))
-
 
 @dataclass(frozen=True)
 class Use:
@@ -39,23 +35,25 @@ class Use:
 
 
 @cache
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    # Longest first, so "CNS depressant" is not found as "CNS".
-    alternatives = sorted(words, key=len, reverse=True)
+def _matcher(terms: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, Term]]:
+    """One pattern for every word of every term, and the term each named group stands for."""
+    words = [(word, term) for term in terms for word in (term.term, *term.forms)]
+    # Longest first: at one place, "CNS depressant" wins over "CNS".
+    words.sort(key=lambda pair: -len(pair[0]))
+    groups = {f"t{index}": term for index, (_, term) in enumerate(words)}
     # A space in a term matches any run of spaces or a line break; a hyphen
     # also matches a space ("dose dependent").
-    body = "|".join(re.escape(w).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]") for w in alternatives)
-    return re.compile(rf"(?<![\w-])(?:{body})(?:s|es)?(?![\w-])", re.IGNORECASE)
+    body = "|".join(f"(?P<t{index}>{_words(word)})" for index, (word, _) in enumerate(words))
+    return re.compile(rf"(?<![\w-])(?:{body})(?:s|es)?(?![\w-])", re.IGNORECASE), groups
 
 
-def builtin_terms() -> tuple[Term, ...]:
-    return _builtin()
+def _words(word: str) -> str:
+    return re.escape(word).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]")
 
 
 @cache
-def _builtin() -> tuple[Term, ...]:
-    path = files(__package__).joinpath(BUILTIN)
-    return load_terms(Path(str(path)))
+def builtin_terms() -> tuple[Term, ...]:
+    return load_terms(Path(str(files(__package__).joinpath(BUILTIN))))
 
 
 def load_terms(file: Path) -> tuple[Term, ...]:
@@ -107,14 +105,8 @@ def _term(source: Source, index: int, entry: object) -> tuple[Term | None, list[
 
 def find(terms: tuple[Term, ...], text: str) -> list[Use]:
     """Every use of every term in ``text``, in order; a longer term hides the shorter ones inside it."""
-    found: list[Use] = []
-    taken: list[tuple[int, int]] = []
-    for term in sorted(terms, key=lambda t: -max(len(w) for w in (t.term, *t.forms))):
-        for match in term.pattern.finditer(text):
-            if not any(match.start() < end and start < match.end() for start, end in taken):
-                taken.append(match.span())
-                found.append(Use(term, *match.span()))
-    return sorted(found, key=lambda use: use.start)
+    pattern, groups = _matcher(terms)
+    return [Use(groups[match.lastgroup], *match.span()) for match in pattern.finditer(text)]
 
 
 # "(plain words)" straight after the term.
