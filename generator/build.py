@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -51,70 +52,65 @@ class Result:
     pages: int = 0
     size: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # "built", "unchanged" (skipped: nothing that shapes it changed) or "failed".
+    status: str = "built"
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+@cache
+def renderer():
+    """The process's PDF renderer. One per process: it holds the font
+    configuration and the parsed stylesheets, which are costly to build and
+    leak memory if rebuilt for every leaflet."""
+    from .pdf import Renderer  # WeasyPrint is imported only when a PDF is really made
+
+    return Renderer(STYLESHEET)
+
+
+def render_pdf(html: str, name: Path, brand: Brand) -> bytes:
+    """HTML to a tagged PDF/UA-1 file, with the gaps WeasyPrint leaves closed."""
+    from .tagging import finish_tagging
+
+    engine = renderer()
+    for folder in brand.folders:
+        engine.allow(folder)
+    css = (brand_css(brand), *brand.stylesheets)
+    return finish_tagging(engine.render(html, name=name, extra_css=css))
+
+
+def build(path: Path, leaflet: Leaflet, options: Options, fmt: Format, target: Path) -> Result:
+    """Render, verify and write one leaflet. Problems are returned, never raised."""
+    brand = options.chosen_brand
+    try:
+        html = render_html(leaflet, options, standalone=fmt == "html")
+        if fmt == "html":
+            data = html.encode("utf-8")
+            pages = 0
+        else:
+            data = render_pdf(html, path, brand)
+            pages, problems = verify_pdf(leaflet, data, path, brand.name)
+            if problems:
+                raise LeafletError(problems)
+        write_atomic(target, data)
+    except LeafletError as exc:
+        return Result(path, problems=exc.problems, status="failed")
+    except OSError as exc:
+        return Result(path, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")], status="failed")
+    return Result(path, output=target, pages=pages, size=len(data))
+
+
 class Builder:
-    """Builds leaflets into one folder. Keep one per process: it holds the PDF renderer."""
+    """Builds leaflets with one set of options into one folder."""
 
     def __init__(self, out_dir: Path, options: Options = Options(), fmt: Format = "pdf"):
         self.out_dir = out_dir
         self.options = options
         self.format = fmt
-        self._renderer = None
 
-    def render_pdf(self, html: str, name: Path, brand: Brand) -> bytes:
-        """HTML to a tagged PDF/UA-1 file, with the gaps WeasyPrint leaves closed."""
-        # WeasyPrint and pikepdf are imported only when a PDF is really made.
-        from .tagging import finish_tagging
-
-        if self._renderer is None:
-            from .pdf import Renderer
-
-            self._renderer = Renderer(STYLESHEET)
-        for folder in brand.folders:
-            self._renderer.allow(folder)
-        css = (brand_css(brand), *brand.stylesheets)
-        return finish_tagging(self._renderer.render(html, name=name, extra_css=css))
-
-    def build_all(self, paths: Iterable[Path]) -> Iterator[Result]:
-        """Build each leaflet; a bad one is reported and the others still built."""
-        checked: list[tuple[Path, Leaflet]] = []
-        claimed: dict[str, Path] = {}
-        for path in paths:
-            try:
-                leaflet = check_file(path)
-            except LeafletError as exc:
-                yield Result(path, problems=exc.problems)
-                continue
-            if leaflet.id in claimed:
-                # Never let one leaflet silently overwrite another's output.
-                yield Result(path, problems=[Problem(path, None, ("id",), f"id '{leaflet.id}' is also used by {claimed[leaflet.id]}; ids must be unique")])
-                continue
-            claimed[leaflet.id] = path
-            checked.append((path, leaflet))
-        for path, leaflet in checked:
-            yield self.build(path, leaflet)
+    render_pdf = staticmethod(render_pdf)
 
     def build(self, path: Path, leaflet: Leaflet) -> Result:
-        target = self.out_dir / f"{leaflet.id}.{self.format}"
-        brand = self.options.chosen_brand
-        try:
-            html = render_html(leaflet, self.options, standalone=self.format == "html")
-            if self.format == "html":
-                data = html.encode("utf-8")
-                pages = 0
-            else:
-                data = self.render_pdf(html, path, brand)
-                pages, problems = verify_pdf(leaflet, data, path, brand.name)
-                if problems:
-                    raise LeafletError(problems)
-            write_atomic(target, data)
-        except LeafletError as exc:
-            return Result(path, problems=exc.problems)
-        except OSError as exc:
-            return Result(path, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")])
-        return Result(path, output=target, pages=pages, size=len(data))
+        return build(path, leaflet, self.options, self.format, self.out_dir / f"{leaflet.id}.{self.format}")

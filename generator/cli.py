@@ -38,9 +38,10 @@ def _leaflet_files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
-def _brand(ref: str | None):
-    """The brand to use, or exit 1 with every problem in it."""
+def _brand(ref: str | None, results: list):
+    """The brand to use; a bad one is reported and recorded as a failure."""
     from .brand import default_brand, load_brand
+    from .build import Result
     from .problems import LeafletError
 
     try:
@@ -48,7 +49,8 @@ def _brand(ref: str | None):
     except LeafletError as exc:
         click.echo(f"failed  brand {ref}", err=True)
         _report(exc.problems)
-        sys.exit(EXIT_FAILED)
+        results.append(Result(exc.problems[0].file, problems=exc.problems, status="failed"))
+        return None
 
 
 def _report(problems) -> None:
@@ -68,6 +70,19 @@ def main() -> None:
     """
 
 
+def _several(choices: list[str] | None = None):
+    """Accept an option several times or comma-separated: --size large,extra-large."""
+
+    def split(ctx, param, values):
+        found = list(dict.fromkeys(v.strip() for value in values for v in value.split(",") if v.strip()))
+        for value in found:
+            if choices and value not in choices:
+                raise click.BadParameter(f"'{value}' is not one of {', '.join(choices)}")
+        return found
+
+    return split
+
+
 @main.command()
 @paths_argument
 @click.option(
@@ -75,45 +90,80 @@ def main() -> None:
     show_default=True, help="Folder to write the leaflets to.",
 )
 @click.option(
-    "--paper", type=click.Choice(sorted(PAPERS)), default="a4", show_default=True, help="Paper size.",
+    "--paper", "papers", multiple=True, default=["a4"], show_default=True, metavar="a4|letter",
+    callback=_several(sorted(PAPERS)), help="Paper size. Give several to build each.",
 )
 @click.option(
-    "--size", type=click.Choice(list(SIZES)), default="large", show_default=True,
-    help="Print size: standard (14pt body, clear print), large (18pt) or extra-large (24pt).",
+    "--size", "sizes", multiple=True, default=["large"], show_default=True, metavar="standard|large|extra-large",
+    callback=_several(list(SIZES)),
+    help="Print size: standard (14pt body, clear print), large (18pt) or extra-large (24pt). Give several to build each.",
+)
+@click.option(
+    "--brand", "brands", multiple=True, metavar="NAME|PATH", callback=_several(),
+    help="Brand to print with: a folder name under ./brands (see `leaflet brands`) or a path "
+    "to a brand folder. Give several to build each. Default: the neutral brand.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
     help="pdf for printing; html for a single self-contained web page.",
 )
 @click.option(
-    "--brand", "brand_ref", metavar="NAME|PATH", default=None,
-    help="Brand to print with: a folder name under ./brands (see `leaflet brands`) or a path "
-    "to a brand folder. Default: the neutral brand.",
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes.  [default: the number of CPUs]",
 )
-def build(paths: tuple[Path, ...], out_dir: Path, paper: str, size: str, fmt: str, brand_ref: str | None) -> None:
+@click.option("--force", is_flag=True, help="Rebuild everything, even outputs whose inputs have not changed.")
+@click.option(
+    "--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Also write the summary as JSON to this file.",
+)
+def build(
+    paths: tuple[Path, ...], out_dir: Path, papers: list[str], sizes: list[str], brands: list[str],
+    fmt: str, jobs: int | None, force: bool, report_file: Path | None,
+) -> None:
     """Build leaflets into PDF (or HTML) files.
 
     PATHS are leaflet YAML files or folders of them. With none, every *.yaml
-    under ./leaflets is built. Each leaflet is written to OUT/<id>.pdf.
-    A leaflet with problems is reported and gets no file; the others are
-    still built.
-    """
-    from .build import Builder
+    under ./leaflets is built, for every --brand, --paper and --size given.
 
+    One combination is written to OUT/<id>.pdf. Several are written to
+    OUT/<brand>/<paper>/<size>/<id>.pdf.
+
+    Only outputs whose inputs changed are rebuilt (the leaflet, the brand,
+    the templates and styles, the tool, the options); --force rebuilds all.
+    A leaflet with problems is reported and gets no file; the others are
+    still built. Exit code 1 if anything failed.
+    """
+    import time
+
+    from . import batch, progress
+    from .manifest import Manifest
+    from .write import remove_leftovers
+
+    started = time.monotonic()
     files = _leaflet_files(paths)
-    brand = _brand(brand_ref)
-    builder = Builder(out_dir, Options(paper=paper, size=size, brand=brand), fmt)
-    failed = 0
-    for index, result in enumerate(builder.build_all(files), start=1):
-        if result.ok:
-            pages = f", {result.pages} pages" if result.pages else ""
-            click.echo(f"[{index}/{len(files)}] wrote {result.output} ({result.size / 1024:.0f} KB{pages})")
-        else:
-            failed += 1
-            click.echo(f"[{index}/{len(files)}] failed {result.source}", err=True)
+    variants, results = [], []
+    for ref in brands or [None]:
+        brand = _brand(ref, results)
+        if brand is not None:
+            variants += [batch.Variant(brand, paper, size) for paper in papers for size in sizes]
+    remove_leftovers(out_dir)
+    manifest = Manifest(out_dir)
+    plan = batch.plan(files, variants, fmt, out_dir, manifest, VERSION, force) if variants else batch.Plan()
+    results += plan.done
+    for result in plan.done:
+        if not result.ok:
+            click.echo(f"failed  {result.source}", err=True)
             _report(result.problems)
-    click.echo(f"{len(files) - failed} built, {failed} failed")
-    sys.exit(EXIT_FAILED if failed else 0)
+    unchanged = sum(r.status == "unchanged" for r in plan.done)
+    with progress.Progress(len(plan.todo), unchanged) as shown:
+        for result in batch.run(plan, fmt, jobs or batch.default_jobs(), manifest):
+            results.append(result)
+            shown.update(result)
+            _report(result.problems)
+    click.echo(progress.summary(results))
+    if report_file:
+        progress.report(results, time.monotonic() - started, report_file)
+    sys.exit(EXIT_FAILED if any(not r.ok for r in results) else 0)
 
 
 @main.command()

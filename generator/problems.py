@@ -27,6 +27,10 @@ class Problem:
     path: KeyPath
     message: str
 
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
     def __str__(self) -> str:
         where = str(self.file)
         if self.line is not None:

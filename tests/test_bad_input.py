@@ -65,8 +65,8 @@ def test_batch_with_one_bad_leaflet_builds_the_others(tmp_path):
     out = tmp_path / "out"
     result = run_leaflet("build", folder, "--out", out)
     assert result.returncode == 1
-    assert "2 built, 1 failed" in result.stdout
-    built = sorted(p.name for p in out.iterdir())
+    assert "2 built, 0 unchanged, 1 failed" in result.stdout
+    built = sorted(p.name for p in out.glob("*.pdf"))
     assert built == sorted(f"{p.stem}.pdf" for p in LEAFLETS[:2])
     assert "broken.yaml:20: side_efects" in result.stderr
 
@@ -79,7 +79,7 @@ def test_duplicate_ids_are_refused(tmp_path):
     result = run_leaflet("build", first, second, "--out", out)
     assert result.returncode == 1
     assert "id 'minimal' is also used by" in result.stderr
-    assert [p.name for p in out.iterdir()] == ["minimal.pdf"]
+    assert [p.name for p in out.glob("*.pdf")] == ["minimal.pdf"]
 
 
 def test_bad_usage_exits_2(tmp_path):
