@@ -1,0 +1,52 @@
+"""Shared by the benchmarks: generated leaflets, timing and reporting.
+
+Every figure is a ratio against raw WeasyPrint measured in the same run,
+because shared machines are noisy: absolute times vary from run to run,
+ratios much less.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "leaflets").glob("*.yaml"))
+BIN = Path(sys.executable).parent
+
+
+def make_leaflets(folder: Path, count: int) -> list[Path]:
+    """``count`` distinct leaflets made from the samples: new ids and titles, same content."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for index in range(count):
+        sample = SAMPLES[index % len(SAMPLES)]
+        text = sample.read_text("utf-8")
+        text = re.sub(r"^id: (\S+)", rf"id: \1-{index:03d}", text, count=1, flags=re.M)
+        text = re.sub(r"^title: (.+)$", rf"title: \1 ({index + 1})", text, count=1, flags=re.M)
+        file = folder / f"{sample.stem}-{index:03d}.yaml"
+        file.write_text(text, "utf-8")
+        made.append(file)
+    return made
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+
+
+def row(name: str, value: str, target: str, ok: bool) -> str:
+    return f"| {name} | {value} | {target} | {'met' if ok else 'NOT met'} |"

@@ -1,0 +1,81 @@
+"""Memory of one worker over many renders.
+
+Builds leaflets in this one process, without the recycling batch workers
+get, and reads its resident memory after the warm-up and at the end. Raw
+WeasyPrint is measured the same way in a separate process.
+
+    .venv/bin/python benchmarks/memory.py [RENDERS]
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+from common import machine, make_leaflets
+
+WARM_UP = 50
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(renders: int, raw: bool, queue) -> None:
+    from generator.brand import default_brand
+    from generator.build import build, check_file, renderer
+    from generator.html import Options, brand_css, render_html
+    from generator.pdf import PDF_OPTIONS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = make_leaflets(Path(tmp) / "leaflets", 30)
+        leaflets = [check_file(f) for f in files]
+        options = Options(brand=default_brand())
+        engine = renderer()
+        sheets = [engine._sheet(css) for css in (engine.base, brand_css(options.brand))]
+        readings = {}
+        for index in range(renders):
+            leaflet, file = leaflets[index % 30], files[index % 30]
+            if raw:
+                html = render_html(leaflet, options)
+                engine._weasyprint.HTML(string=html, base_url=str(engine.base.parent) + "/", url_fetcher=engine.fetcher).write_pdf(
+                    stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS
+                )
+            else:
+                build(file, leaflet, options, "pdf", Path(tmp) / "out.pdf")
+            if index + 1 in (WARM_UP, renders):
+                gc.collect()
+                readings[index + 1] = rss_mib()
+        queue.put(readings)
+
+
+def measure(renders: int, raw: bool) -> dict:
+    queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=run, args=(renders, raw, queue))
+    process.start()
+    readings = queue.get()
+    process.join()
+    return readings
+
+
+def main(renders: int = 500) -> None:
+    ours = measure(renders, raw=False)
+    raw = measure(renders, raw=True)
+    grow_ours = ours[renders] - ours[WARM_UP]
+    grow_raw = raw[renders] - raw[WARM_UP]
+    print(f"memory over {renders} renders, after a {WARM_UP}-render warm-up ({machine()})")
+    print(f"  leaflet build   {ours[WARM_UP]:.0f} MiB -> {ours[renders]:.0f} MiB: grows {grow_ours:.1f} MiB  (target <= 10)")
+    print(f"  raw WeasyPrint  {raw[WARM_UP]:.0f} MiB -> {raw[renders]:.0f} MiB: grows {grow_raw:.1f} MiB")
+    print("  batch workers are also recycled every 100 renders (generator/batch.py)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)

@@ -1,0 +1,60 @@
+"""Throughput of --jobs 2 against --jobs 1, and a cold single build against
+the weasyprint command.
+
+    .venv/bin/python benchmarks/parallel.py [LEAFLETS] [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import BIN, ROOT, machine, make_leaflets, median, timed
+
+from generator.brand import default_brand
+from generator.build import check_file
+from generator.html import Options, STYLESHEET, brand_css, render_html
+
+
+def leaflet(*args: str, cwd: Path) -> None:
+    subprocess.run([str(BIN / "leaflet"), *args], cwd=cwd, check=True, capture_output=True)
+
+
+def main(count: int = 40, rounds: int = 3) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        make_leaflets(tmp / "leaflets", count)
+        one, two = [], []
+        for _ in range(rounds):
+            one.append(timed(lambda: leaflet("build", "leaflets", "--force", "--jobs", "1", cwd=tmp)))
+            two.append(timed(lambda: leaflet("build", "leaflets", "--force", "--jobs", "2", cwd=tmp)))
+        speedup = median(one) / median(two)
+
+        # Cold: one leaflet, a new process each time, against the weasyprint
+        # command on the same HTML and stylesheets.
+        sample = ROOT / "leaflets" / "clonazepam.yaml"
+        options = Options(brand=default_brand())
+        (tmp / "one.html").write_text(render_html(check_file(sample), options), "utf-8")
+        (tmp / "brand.css").write_text(brand_css(options.brand), "utf-8")
+        weasyprint = [
+            str(BIN / "weasyprint"), "--pdf-variant", "pdf/ua-1", "--pdf-tags",
+            "-s", str(STYLESHEET), "-s", str(tmp / "brand.css"),
+            "--base-url", str(STYLESHEET.parent) + "/", str(tmp / "one.html"), str(tmp / "raw.pdf"),
+        ]
+        ours, raws = [], []
+        for _ in range(rounds + 2):
+            ours.append(timed(lambda: leaflet("build", str(sample), "--force", "--out", str(tmp / "cold"), cwd=ROOT)))
+            raws.append(timed(lambda: subprocess.run(weasyprint, check=True, capture_output=True)))
+    print(f"parallel and cold builds ({machine()})")
+    print(f"  --jobs 1: median {median(one):.2f} s for {count} leaflets ({count / median(one):.2f}/s)")
+    print(f"  --jobs 2: median {median(two):.2f} s for {count} leaflets ({count / median(two):.2f}/s)")
+    print(f"  speed-up {speedup:.2f}x  (target >= 1.85)")
+    print(f"  cold leaflet build  median {median(ours):.2f} s")
+    print(f"  cold weasyprint     median {median(raws):.2f} s")
+    print(f"  ratio {median(ours) / median(raws):.3f}  (target <= 1.10)")
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))

@@ -1,0 +1,56 @@
+"""Cost per leaflet in a warm batch, against raw WeasyPrint in the same process.
+
+Both sides render the same HTML with the same pre-parsed stylesheets and
+font configuration, interleaved leaflet by leaflet. The pipeline adds the
+Jinja render, the PDF/UA tagging fixes, the read-back check and the atomic
+write.
+
+    .venv/bin/python benchmarks/warm_batch.py [LEAFLETS]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from common import machine, make_leaflets, median, timed
+
+from generator.brand import default_brand
+from generator.build import build, check_file, renderer
+from generator.html import Options, brand_css, render_html
+from generator.pdf import PDF_OPTIONS
+
+
+def main(count: int = 30) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = make_leaflets(Path(tmp) / "leaflets", count)
+        options = Options(brand=default_brand())
+        engine = renderer()
+        leaflets = [check_file(f) for f in files]
+        extra = (brand_css(options.brand),)
+        weasyprint = engine._weasyprint
+
+        def raw(html: str) -> None:
+            sheets = [engine._sheet(css) for css in (engine.base, *extra)]
+            document = weasyprint.HTML(string=html, base_url=str(engine.base.parent) + "/", url_fetcher=engine.fetcher)
+            document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS)
+
+        # Warm both up: first renders load fonts and fill caches.
+        for leaflet, file in list(zip(leaflets, files))[:3]:
+            raw(render_html(leaflet, options))
+            build(file, leaflet, options, "pdf", Path(tmp) / "out" / f"{leaflet.id}.pdf")
+        raws, ours = [], []
+        for leaflet, file in zip(leaflets, files):
+            html = render_html(leaflet, options)
+            raws.append(timed(lambda: raw(html)))
+            ours.append(timed(lambda: build(file, leaflet, options, "pdf", Path(tmp) / "out" / f"{leaflet.id}.pdf")))
+    r, o = median(raws), median(ours)
+    print(f"warm batch, {count} leaflets ({machine()})")
+    print(f"  raw WeasyPrint  median {r * 1000:.0f} ms per leaflet")
+    print(f"  leaflet build   median {o * 1000:.0f} ms per leaflet")
+    print(f"  ratio           {o / r:.3f}  (target <= 1.05)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 30)
