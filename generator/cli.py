@@ -173,7 +173,11 @@ def build(
     help="text: a table of scores per section, then each finding. json: the same, for machines.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
-def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
+@click.option(
+    "--brand", "brands", multiple=True, metavar="NAME|PATH", callback=_several(),
+    help="Also check these brands: brand.yaml, logo, fonts, colour contrast and CSS.",
+)
+def check(paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str]) -> None:
     """Validate leaflets and check their wording and review, without rendering.
 
     PATHS are leaflet YAML files or folders of them (default: ./leaflets).
@@ -195,8 +199,12 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     except LeafletError as exc:
         _report(exc.problems)
         sys.exit(EXIT_USAGE)
+    bad_brands: list = []
+    for ref in brands:
+        if _brand(ref, bad_brands) is not None and fmt == "text":
+            click.echo(f"ok      brand {ref}")
     checks = [check_leaflet(file, settings) for file in files]
-    failed = sum(c.failed(strict) for c in checks)
+    failed = sum(c.failed(strict) for c in checks) + len(bad_brands)
     if fmt == "json":
         click.echo(report.as_json(checks, settings, strict))
         sys.exit(EXIT_FAILED if failed else 0)

@@ -253,3 +253,13 @@ def test_shipped_brands_work_outside_the_repository(tmp_path):
     result = run_leaflet("build", "--brand", "riverside-pharmacy", "--out", "out", LEAFLETS[0].name, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "riverside community pharmacy" in text_of(tmp_path / "out" / f"{LEAFLETS[0].stem}.pdf")
+
+
+def test_check_validates_brands_with_the_leaflets(tmp_path):
+    ok = run_leaflet("check", "--brand", "riverside-clinic", str(LEAFLETS[0]), cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    assert "ok      brand riverside-clinic" in ok.stdout
+    pale = make_brand(tmp_path / "pale", good(primary="#9fc5e8"))
+    bad = run_leaflet("check", "--brand", str(pale), str(LEAFLETS[0]), cwd=ROOT)
+    assert bad.returncode == 1
+    assert "brand.yaml:6: colours.primary: #9fc5e8 is 1.8:1" in bad.stderr
