@@ -263,3 +263,19 @@ def test_check_validates_brands_with_the_leaflets(tmp_path):
     bad = run_leaflet("check", "--brand", str(pale), str(LEAFLETS[0]), cwd=ROOT)
     assert bad.returncode == 1
     assert "brand.yaml:6: colours.primary: #9fc5e8 is 1.8:1" in bad.stderr
+
+
+def test_brand_font_is_used_and_a_broken_one_is_refused(tmp_path):
+    fonts = ROOT / "styles" / "fonts"
+    brand = make_brand(tmp_path / "fonted", good() + "font:\n  regular: fonts/body.woff2\n")
+    (brand / "fonts").mkdir()
+    shutil.copy(next(fonts.glob("*latin-400-normal.woff2")), brand / "fonts" / "body.woff2")
+    assert load_brand(brand).font_regular.startswith("data:font/woff2;base64,")
+    result = run_leaflet("build", "--brand", str(brand), "--out", str(tmp_path / "out"), str(LEAFLETS[0]))
+    assert result.returncode == 0, result.stderr
+
+    (brand / "fonts" / "body.woff2").write_bytes(b"wOF2 but not really a font")
+    result = run_leaflet("build", "--brand", str(brand), "--out", str(tmp_path / "out2"), str(LEAFLETS[0]))
+    assert result.returncode == 1
+    assert "brand.yaml:11: font.regular: 'fonts/body.woff2' is not a readable font" in result.stderr
+    assert "Traceback" not in result.stderr
