@@ -12,10 +12,12 @@ if the gap comes back.
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 
-PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+_MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
 
 
 def finish_tagging(pdf_bytes: bytes) -> bytes:
@@ -57,14 +59,18 @@ def _artifact_orphans(pdf: pikepdf.Pdf, reachable: set) -> None:
         }
         if not orphans:
             continue
-        commands = []
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
-                mcid = operands[1].get("/MCID")
-                if mcid is not None and int(mcid) in orphans:
-                    operands = [pikepdf.Name.Artifact, PAGINATION]
-            commands.append(pikepdf.ContentStreamInstruction(operands, operator))
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(commands))
+        contents = page.obj.Contents
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        data = b"\n".join(stream.read_bytes() for stream in streams)
+
+        # A byte-level rewrite of just the marked-content openers: parsing
+        # and rewriting whole content streams cost several times the render.
+        # WeasyPrint writes text as hex glyph strings, so this pattern can
+        # only match real operators.
+        def artifact(match: re.Match) -> bytes:
+            return _ARTIFACT if int(match[1]) in orphans else match[0]
+
+        page.obj.Contents = pdf.make_stream(_MARKED.sub(artifact, data))
         for mcid in orphans:
             parents[mcid] = None
 
