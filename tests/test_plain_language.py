@@ -16,7 +16,7 @@ from generator import jargon, readability, style
 from generator.build import check_file
 from generator.load import read_yaml
 from generator.plain_language import check_wording, pieces
-from generator.settings import defaults
+from generator.settings import Config, Readability, Settings, Style, defaults
 
 # severity: file:line: key.path: message (a finding about the whole leaflet has no key path)
 FINDING = re.compile(r"^(error|warning): (.+?):(\d+): (?:([\w.\[\]]+): )?(.*)$")
@@ -201,6 +201,29 @@ def test_headings_are_checked_for_words_but_not_scored(tmp_path):
     assert sorted(codes) == ["capitals", "jargon"]  # a 43-word heading is not a long sentence
     leaflet = check_file(file)
     assert next(pieces(leaflet)).heading
+
+
+def wording_codes(settings: Settings, **update) -> list[str]:
+    file = FIXTURES / "plain-explained" / "leaflet.yaml"
+    leaflet = check_file(file).model_copy(update=update)
+    return [f.code for f in check_wording(leaflet, read_yaml(file), settings).findings]
+
+
+def test_optional_thresholds_and_the_share_of_you():
+    assert wording_codes(defaults()) == []
+    strict = Config(
+        readability=Readability(smog_warning=1, reading_ease_warning=100), style=Style(you_percent_warning=90)
+    )
+    assert sorted(wording_codes(Settings(strict, defaults().terms))) == ["reading-ease", "smog", "you"]
+
+
+def test_other_languages_are_not_scored():
+    wording = check_wording(
+        check_file(FIXTURES / "plain-planted" / "leaflet.yaml").model_copy(update={"language": "cy"}),
+        read_yaml(FIXTURES / "plain-planted" / "leaflet.yaml"), defaults(),
+    )
+    assert (wording.findings, wording.sections) == ([], [])
+    assert "only available in English" in wording.skipped
 
 
 # --- Style -------------------------------------------------------------------
