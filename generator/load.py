@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,12 +18,10 @@ from pydantic import BaseModel, ValidationError
 
 from .model import Leaflet
 from .problems import KeyPath, LeafletError, Problem
+from .safe_yaml import BadValue, Loader, screen
 
 MAX_BYTES = 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
-
-# The C loader is about ten times faster; fall back where libyaml is missing.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -45,19 +44,29 @@ class Source:
 
 
 def read_yaml(file: Path) -> Source:
-    """Parse one YAML file, keeping the line of every key and list item."""
+    """Parse one YAML file, keeping the line of every key and list item.
+
+    The file may be hostile: it is refused, with a problem, when it is not a
+    regular file, is larger than ``MAX_BYTES``, or fails ``safe_yaml.screen``.
+    """
     file = Path(file)
     try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise LeafletError([Problem(file, None, (), f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})")])
-        raw = file.read_bytes()
+        info = file.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise LeafletError([Problem(file, None, (), "is a folder, not a YAML file")])
+        if not stat.S_ISREG(info.st_mode):
+            # A device or a pipe could be read forever (think /dev/zero).
+            raise LeafletError([Problem(file, None, (), "is not a regular file")])
+        with file.open("rb") as handle:
+            # Never more than the limit, even if the file grew since stat().
+            raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise LeafletError([Problem(file, None, (), "file not found")]) from None
-    except IsADirectoryError:
-        raise LeafletError([Problem(file, None, (), "is a folder, not a YAML file")]) from None
     except OSError as exc:
         raise LeafletError([Problem(file, None, (), f"cannot read the file: {exc.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        size = max(info.st_size, len(raw))
+        raise LeafletError([Problem(file, None, (), f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,})")])
 
     try:
         text = raw.decode("utf-8-sig")
@@ -70,27 +79,34 @@ def read_yaml(file: Path) -> Source:
     if not text.strip() or all(ln.lstrip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         raise LeafletError([Problem(file, None, (), "the file is empty")])
 
-    loader = _Loader(text)
+    lines: dict[KeyPath, int] = {}
     try:
-        node = loader.get_single_node()
-        lines: dict[KeyPath, int] = {}
-        duplicates: list[Problem] = []
-        _map_lines(node, (), lines, duplicates, file)
-        if duplicates:
-            raise LeafletError(duplicates)
-        data = loader.construct_document(node)
+        problems = screen(file, text)
+        if problems:
+            raise LeafletError(problems)
+        loader = Loader(text)
+        try:
+            node = loader.get_single_node()
+            duplicates: list[Problem] = []
+            _map_lines(node, (), lines, duplicates, file)
+            if duplicates:
+                raise LeafletError(duplicates)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        if isinstance(exc, BadValue) and line in lines.values():
+            # A value that cannot be built, such as the date 2026-02-30: name its key.
+            path = max((p for p, n in lines.items() if n == line), key=len)
+            raise LeafletError([Problem(file, line, path, exc.problem)]) from None
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
-        raise LeafletError(
-            [Problem(file, mark.line + 1 if mark else None, (), f"invalid YAML: {what}")]
-        ) from None
+        raise LeafletError([Problem(file, line, (), f"invalid YAML: {what}")]) from None
     except yaml.YAMLError as exc:
         raise LeafletError([Problem(file, None, (), f"invalid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
     return Source(file, data, lines)
 
 

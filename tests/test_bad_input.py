@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, LEAFLETS, run_leaflet
+from generator.build import check_file
+from generator.load import MAX_BYTES, read_yaml
+from generator.problems import LeafletError
+from generator.safe_yaml import describe
 
 # fixture folder -> (line, text that must be in the message)
 CASES = {
@@ -16,6 +23,14 @@ CASES = {
     "bad-missing-section": (1, "stopping: required section is missing"),
     "bad-empty-file": (None, "the file is empty"),
     "bad-not-utf8": (11, "not UTF-8"),
+    "bad-duplicate-key": (31, "more_information: duplicate key (first given on line 29)"),
+    "bad-impossible-date": (33, "review.last_reviewed: '2026-02-30' is not a real date"),
+    "hostile-python-tag": (4, "title: the YAML tag '!!python/object/apply:os.system' is not allowed"),
+    "hostile-billion-laughs": (41, "aliases (*name) repeat more than 10,000 values"),
+    "hostile-recursive-alias": (37, "loop[0]: the alias *loop is inside its own anchor &loop"),
+    "hostile-bidi-override": (11, "key_facts[2]: the bidirectional control character U+202E (right-to-left override)"),
+    "hostile-control-character": (14, "warnings[0].text: the control character U+001B is not allowed"),
+    "hostile-escaped-control": (15, "warnings[0].action: the bidirectional control character U+202E"),
 }
 
 
@@ -89,3 +104,91 @@ def test_bad_usage_exits_2(tmp_path):
     result = run_leaflet("build", cwd=tmp_path)  # no ./leaflets here
     assert result.returncode == 2
     assert "no ./leaflets folder" in result.stderr
+
+
+# --- Hostile YAML: files that try to hang, crash or mislead the reader ---------------
+
+MINIMAL = FIXTURES / "valid-minimal" / "minimal.yaml"
+
+
+def problems_of(file) -> list[str]:
+    with pytest.raises(LeafletError) as error:
+        read_yaml(file)
+    return [str(problem) for problem in error.value.problems]
+
+
+@pytest.mark.parametrize(
+    "nesting",
+    ["[" * 200_000 + "]" * 200_000, "".join("  " * depth + "-\n" for depth in range(60))],
+    ids=["flow", "block"],
+)
+def test_deep_nesting_is_refused_before_it_is_composed(nesting, tmp_path):
+    """libyaml's composer recurses in C: this file used to kill Python with a segfault."""
+    file = tmp_path / "deep.yaml"
+    file.write_text("title:\n  " + nesting.replace("\n", "\n  ") + "\n", "utf-8")
+    started = time.perf_counter()
+    problems = problems_of(file)
+    assert time.perf_counter() - started < 2
+    assert len(problems) == 1 and "nested more than 20 levels deep" in problems[0], problems
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path):
+    file = tmp_path / "big.yaml"
+    # Deeply nested, so a parser that read it first would report that instead.
+    file.write_text("[" * (MAX_BYTES + 1), "utf-8")
+    assert problems_of(file) == [f"{file}: file is too large ({MAX_BYTES + 1:,} bytes; the limit is {MAX_BYTES:,})"]
+
+
+def test_a_device_or_pipe_is_not_read_forever(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer that never comes
+    assert problems_of(fifo) == [f"{fifo}: is not a regular file"]
+    assert problems_of(Path("/dev/zero")) == ["/dev/zero: is not a regular file"]
+
+
+def test_bom_crlf_and_tabs_inside_text_are_accepted(tmp_path):
+    text = MINIMAL.read_text("utf-8").replace("Do not take it.", '"Do not\\ttake it."').replace("Ask your pharmacist.", "Ask\tyour pharmacist.")
+    file = tmp_path / "windows.yaml"
+    file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    leaflet = check_file(file)
+    assert leaflet.key_facts[2] == "Do not\ttake it."
+    assert leaflet.more_information.text == "Ask\tyour pharmacist."
+    assert read_yaml(file).lines[("title",)] == 4
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x9b", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_control_and_bidi_characters_are_refused_with_their_place(char, tmp_path):
+    file = tmp_path / "hidden.yaml"
+    file.write_text(MINIMAL.read_text("utf-8").replace("Do not take it.", f"Do not {char}take it."), "utf-8")
+    assert problems_of(file) == [f"{file}:11: key_facts[2]: " + describe(char)]
+    escaped = tmp_path / "escaped.yaml"
+    escaped.write_text(MINIMAL.read_text("utf-8").replace("- Do not take it.", f'- "Do not \\u{ord(char):04x}take it."'), "utf-8")
+    assert problems_of(escaped) == [f"{escaped}:11: key_facts[2]: " + describe(char, escaped=True)]
+
+
+def test_messages_never_carry_a_control_character_to_the_terminal(tmp_path):
+    file = tmp_path / "terminal.yaml"
+    file.write_text('"\\e[2Jkey": x\ntitle: "\\e]0;pwned\\a"\n', "utf-8")
+    result = run_leaflet("check", file)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "brand_yaml, line, expected",
+    [
+        ("name: !!python/name:os.system\n", 1, "the YAML tag '!!python/name:os.system' is not allowed"),
+        ("x: &a [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
+            f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef")), 4, "aliases (*name) repeat more than"),
+        ("name: Clinic \u202eName\n", 1, "name: the bidirectional control character U+202E"),
+    ],
+    ids=["python-tag", "billion-laughs", "bidi-override"],
+)
+def test_brand_yaml_is_read_the_same_way(brand_yaml, line, expected, tmp_path):
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "brand.yaml").write_text(brand_yaml, "utf-8")
+    out = tmp_path / "out"
+    result = run_leaflet("build", "--brand", brand, "--out", out, MINIMAL)
+    assert_clean_failure(result, out)
+    assert f"{brand / 'brand.yaml'}:{line}:" in result.stderr and expected in result.stderr, result.stderr
