@@ -10,13 +10,20 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from .checks import applies, lookup, required_sections
-from .html import paragraphs
+from .html import PT_TO_MM, SIDE_MARGIN_MM, paragraphs
 from .messages import catalogue
 from .model import Leaflet
+from .layout_check import headless_tables, overflow_message, overflows
 from .problems import Problem
+
+
+def squeeze(text: str) -> str:
+    """``normalise``, without any spaces: a word the layout wrapped in the middle reads whole."""
+    return re.sub(r"\s+", "", normalise(text))
 
 
 def normalise(text: str) -> str:
@@ -26,41 +33,68 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def read_text(pdf: bytes) -> tuple[list[str], dict[tuple[int, int], str]]:
-    """One PDFium pass: the text of each page in reading order, and the text of
-    each marked-content sequence, {(page index, MCID): text}."""
+@dataclass(frozen=True)
+class TextBox:
+    """One run of text on a page (a PDF text object), in points from the bottom left."""
+
+    page: int
+    mcid: int  # -1 for artifacts: the running header and footer
+    left: float
+    bottom: float
+    right: float
+    top: float
+    text: str
+
+
+@dataclass
+class PdfText:
+    sizes: list[tuple[float, float]]  # (width, height) of each page
+    boxes: list[TextBox]
+
+    def marked(self) -> dict[tuple[int, int], str]:
+        """The text of each marked-content sequence: {(page index, MCID): text}."""
+        found: dict[tuple[int, int], str] = {}
+        for box in self.boxes:
+            found[(box.page, box.mcid)] = found.get((box.page, box.mcid), "") + " " + box.text
+        return found
+
+    def tagged_pages(self) -> list[str]:
+        """Each page's text without its running header and footer, normalised."""
+        pages = [[] for _ in self.sizes]
+        for box in self.boxes:
+            if box.mcid >= 0:
+                pages[box.page].append(box.text)
+        return [normalise(" ".join(page)) for page in pages]
+
+
+def read_text(pdf: bytes) -> PdfText:
+    """One PDFium pass over every text object: its text, where it is, and its MCID."""
     import ctypes
 
     import pypdfium2
     import pypdfium2.raw as raw
 
-    pages: list[str] = []
-    marked: dict[tuple[int, int], str] = {}
+    sizes: list[tuple[float, float]] = []
+    boxes: list[TextBox] = []
     document = pypdfium2.PdfDocument(pdf)
     try:
         for index, page in enumerate(document):
+            sizes.append(page.get_size())
             textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
             for obj in page.get_objects():
                 if obj.type != raw.FPDF_PAGEOBJ_TEXT:
                     continue
-                mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
                 size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
                 buffer = (ctypes.c_ushort * (size // 2))()
                 raw.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
-                text = bytes(buffer).decode("utf-16-le").rstrip("\x00")
-                marked[(index, mcid)] = marked.get((index, mcid), "") + " " + text
+                text = bytes(buffer).decode("utf-16-le", "replace").rstrip("\x00")
+                mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
+                boxes.append(TextBox(index, mcid, *obj.get_bounds(), text))
             textpage.close()
             page.close()
     finally:
         document.close()
-    return pages, marked
-
-
-def _page_label(t) -> str:
-    """A regex for "page 3 of 12" in the leaflet's language."""
-    label = re.escape(normalise(t("page_label")))
-    return label.replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
+    return PdfText(sizes, boxes)
 
 
 def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -> tuple[int, list[Problem]]:
@@ -71,18 +105,12 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
     import pikepdf
 
     t = catalogue(leaflet.language)
-    texts, marked = read_text(pdf)
-    pages = [normalise(text) for text in texts]
-    # Without the running header and footer, text that continues onto the
-    # next page reads on unbroken.
-    running = [re.escape(normalise(leaflet.title)), _page_label(t)]
-    running += [re.escape(normalise(t("last_reviewed", date=t.month_year(leaflet.review.last_reviewed))))]
-    if brand_name:
-        running.append(re.escape(normalise(brand_name)))
-    if leaflet.review.status != "approved":
-        running.append(re.escape(normalise(t(f"status_{leaflet.review.status}"))))
-    strip = re.compile("|".join(running))
-    whole = " ".join(" ".join(strip.sub(" ", page).split()) for page in pages)
+    text = read_text(pdf)
+    # Squeezed, so a long word wrapped in the middle still matches, and
+    # without the running header and footer, so text that continues onto
+    # the next page reads on unbroken.
+    pages = [squeeze(page) for page in text.tagged_pages()]
+    whole = "".join(pages)
     problems = []
 
     def missing(message: str) -> None:
@@ -92,24 +120,42 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
         if not applies(section, leaflet):
             continue
         heading = t(section.heading, medicine=leaflet.medicine.name)
-        if normalise(heading) not in whole:
+        if squeeze(heading) not in whole:
             missing(f"has no '{heading}' heading for required section {section.path}")
         if section.print:
             for paragraph in paragraphs(lookup(leaflet, section.print)):
-                if normalise(paragraph) not in whole:
+                if squeeze(paragraph) not in whole:
                     missing(f"does not print {section.print}: '{paragraph[:60]}'")
 
+    outside = overflows(text, SIDE_MARGIN_MM / PT_TO_MM)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         for problem in _structure_problems(leaflet, doc):
             missing(problem)
-        headings = [normalise(text) for _, text in _heading_order(doc, marked)]
-    if leaflet.boxed_warning and (len(headings) < 2 or normalise(t("boxed_warning")) not in headings[1]):
+        headings, under = _outline(doc, text.marked())
+        headless = headless_tables(doc)
+    places: dict[tuple, tuple] = {}
+    for box, where in outside:
+        index = under.get((box.page, box.mcid))
+        heading = headings[index][1] if index is not None else ""
+        # One long word pushes many runs of text out: name each place once,
+        # by its longest run, which is most likely the cause.
+        place = (heading, box.mcid < 0, where.split()[0])
+        if place not in places or len(box.text) > len(places[place][0].text):
+            places[place] = (box, where, heading)
+    for box, where, heading in places.values():
+        problems.append(Problem(file, None, (), overflow_message(box, where, heading, text.sizes[box.page][1])))
+    for page in headless:
+        missing(
+            f"prints a table on page {page + 1} without its column headings, which are left out when a row is "
+            "too tall to fit on a page with them; shorten the longest cells (of the comparison table: comparison.rows)"
+        )
+    if leaflet.boxed_warning and (len(headings) < 2 or squeeze(t("boxed_warning")) not in squeeze(headings[1][1])):
         missing("does not give the boxed warning first in its reading order (structure tree)")
 
     if leaflet.boxed_warning:
         first_page = pages[0] if pages else ""
-        box = normalise(t("boxed_warning"))
-        facts = normalise(t("key_facts"))
+        box = squeeze(t("boxed_warning"))
+        facts = squeeze(t("key_facts"))
         if box not in first_page:
             missing("does not show the boxed warning on page 1")
         elif facts in first_page and first_page.index(box) > first_page.index(facts):
@@ -133,7 +179,7 @@ def heading_order(pdf: bytes) -> list[tuple[int, str]]:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return _heading_order(doc, read_text(pdf)[1])
+        return _outline(doc, read_text(pdf).marked())[0]
 
 
 def _structure_problems(leaflet: Leaflet, doc) -> list[str]:
@@ -209,30 +255,44 @@ def _structure_problems(leaflet: Leaflet, doc) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def _heading_order(doc, texts: dict[tuple[int, int], str]) -> list[tuple[int, str]]:
-    """``heading_order`` on an open pikepdf document, given ``read_text``'s marked text."""
+def _outline(doc, texts: dict[tuple[int, int], str]) -> tuple[list[tuple[int, str]], dict[tuple[int, int], int | None]]:
+    """The headings in the structure tree's reading order, [(level, text)], and
+    under which of them each piece of marked content comes: {(page, MCID): index}."""
     import pikepdf
 
-    from .tagging import walk
-
     pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
+    headings: list[tuple[int, str]] = []
+    under: dict[tuple[int, int], int | None] = {}
+    current: int | None = None
 
-    def content(element, page=None) -> str:
+    def visit(element, page=None) -> str:
+        nonlocal current
         page = pages.get(element.Pg.objgen, page) if "/Pg" in element else page
-        kids = element.get("/K")
+        if match := HEADING.match(str(element.S)):
+            headings.append((int(match[1]), ""))
+            current = own = len(headings) - 1
         out = []
+        kids = element.get("/K")
         for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
             if isinstance(kid, int):
-                out.append(texts.get((page, int(kid)), ""))
+                key = (page, int(kid))
             elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
-                kid_page = pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page
-                out.append(texts.get((kid_page, int(kid.MCID)), ""))
+                key = (pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page, int(kid.MCID))
             elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                out.append(content(kid, page))
-        return "".join(out)
+                out.append(visit(kid, page))
+                continue
+            else:
+                continue
+            under[key] = current
+            out.append(texts.get(key, ""))
+        text = "".join(out)
+        if match:
+            headings[own] = (headings[own][0], " ".join(text.split()))
+        return text
 
-    return [
-        (int(match[1]), " ".join(content(element).split()))
-        for element in walk(doc.Root.StructTreeRoot)
-        if (match := HEADING.match(str(element.S)))
-    ]
+    root = doc.Root.StructTreeRoot
+    kids = root.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            visit(kid)
+    return headings, under

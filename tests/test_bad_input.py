@@ -8,12 +8,16 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import FIXTURES, LEAFLETS, run_leaflet
-from generator.build import check_file
+from generator.build import Builder, check_file
+from generator.html import Options
+from generator.layout_check import overflows
 from generator.load import MAX_BYTES, read_yaml
 from generator.problems import LeafletError
 from generator.safe_yaml import describe
+from generator.verify import PdfText, TextBox
 
 # fixture folder -> (line, text that must be in the message)
 CASES = {
@@ -192,3 +196,87 @@ def test_brand_yaml_is_read_the_same_way(brand_yaml, line, expected, tmp_path):
     result = run_leaflet("build", "--brand", brand, "--out", out, MINIMAL)
     assert_clean_failure(result, out)
     assert f"{brand / 'brand.yaml'}:{line}:" in result.stderr and expected in result.stderr, result.stderr
+
+
+# --- Layout: long words wrap, and what still does not fit is an error ----------------
+
+WORD = "Supercalifragilistic" * 10  # 200 letters, no place to break
+
+
+def leaflet_with(tmp_path, change) -> Path:
+    data = yaml.safe_load(MINIMAL.read_text("utf-8"))
+    change(data)
+    file = tmp_path / f"{data['id']}.yaml"
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return file
+
+
+def comparison(medicines: int, cell: str) -> dict:
+    names = ["Testamol"] + [f"Other{n}" for n in range(1, medicines)]
+    return {
+        "caption": "Testamol and other medicines",
+        "medicines": [{"name": name} for name in names],
+        "rows": [{"feature": "How it works", "cells": [cell] + ["It works."] * (medicines - 1)}],
+    }
+
+
+def long_words(data: dict) -> None:
+    data["title"] = "Testamol " + WORD[:30]
+    data["key_facts"][0] = WORD
+    data["warnings"][0]["title"] = WORD
+    data["key_facts"][1] = "See https://www.example.org/medicines/testamol/" + "side-effects/" * 12 + "?page=1"
+    data["extra_sections"] = [{"heading": WORD, "text": WORD}]
+    data["comparison"] = comparison(4, WORD)  # four medicines: printed as stacked tables
+
+
+@pytest.mark.parametrize("size, paper", [("large", "a4"), ("extra-large", "letter")])
+def test_long_words_and_web_addresses_wrap(size, paper, tmp_path):
+    file = leaflet_with(tmp_path, long_words)
+    result = Builder(tmp_path / "out", Options(paper=paper, size=size)).build(file, check_file(file))
+    assert result.ok, "\n".join(map(str, result.problems))
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        # The full table sizes its columns by their longest words, so a word
+        # wider than the page pushes the table past the margin.
+        (lambda d: d.update(comparison=comparison(2, WORD)),
+         "under the heading 'How Testamol compares with other medicines': 'Supercalifragilistic"),
+        (lambda d: d.update(title=" ".join(["Testamol tablets for headaches"] * 9)),
+         "in the page header: 'Testamol tablets for headaches"),
+        # A row taller than a page: WeasyPrint prints it without the column headings.
+        (lambda d: d.update(comparison=comparison(2, " ".join(["Testamol works on the brain."] * 130))),
+         "without its column headings"),
+    ],
+    ids=["table-wider-than-the-page", "title-taller-than-the-header", "row-taller-than-a-page"],
+)
+def test_what_still_does_not_fit_is_an_error(change, expected, tmp_path):
+    file = leaflet_with(tmp_path, change)
+    out = tmp_path / "out"
+    result = run_leaflet("build", file, "--out", out, "--size", "standard")
+    assert_clean_failure(result, out)
+    errors = [line for line in result.stderr.splitlines() if line.startswith(f"error: {file}: the built PDF")]
+    assert any(expected in error for error in errors), result.stderr
+
+
+def box(left, bottom, right, top, mcid=0, page=0):
+    return TextBox(page, mcid, left, bottom, right, top, "text")
+
+
+@pytest.mark.parametrize(
+    "where, found",
+    [
+        (box(57, 400, 538, 420), None),  # exactly the text column of A4
+        (box(57, 400, 560, 420), "runs 8 mm past the right edge of the text"),
+        (box(40, 400, 300, 420), "starts 6 mm left of the text"),
+        (box(57, 830, 300, 850), "runs off the top of the page"),
+        (box(57, 5, 300, 20), "runs off the bottom of the page"),
+        (box(57, 60, 300, 80), "runs into the page footer"),
+        (box(57, 60, 300, 80, mcid=-1), None),  # the footer itself
+    ],
+)
+def test_overflow_geometry(where, found):
+    footer = box(57, 50, 400, 70, mcid=-1)
+    text = PdfText([(595.3, 841.9)], [footer, where])
+    assert [w for b, w in overflows(text, 56.7) if b is where] == ([found] if found else [])
