@@ -215,5 +215,8 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
     except jinja2.TemplateSyntaxError as exc:
         where = Path(exc.filename or exc.name or ENTRY_TEMPLATE)
         raise LeafletError([Problem(where, exc.lineno, (), f"template error: {exc.message}")]) from None
-    except (jinja2.TemplateError, KeyError) as exc:
+    # A brand template can also fail as Python does: the sandbox's range()
+    # limit is an OverflowError, {{ 1/0 }} a ZeroDivisionError, a macro that
+    # calls itself a RecursionError. Each is the template's error, not a crash.
+    except (jinja2.TemplateError, LookupError, ArithmeticError, TypeError, ValueError, RecursionError) as exc:
         raise LeafletError([Problem(Path(ENTRY_TEMPLATE), None, (), f"template error: {exc}")]) from None

@@ -8,12 +8,14 @@ imported: the import alone costs about 0.4 s, which ``leaflet check`` and
 from __future__ import annotations
 
 import logging
+import mimetypes
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from .problems import LeafletError, Problem
-from .resources import STYLES
+from .resources import STYLES, TEMPLATES, is_inside
 
 # Tagged PDF/UA-1: structure tree, language, title shown in the window bar.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
@@ -27,31 +29,52 @@ class Renderer:
     every leaflet.
     """
 
-    def __init__(self, stylesheet: Path, allowed_roots: tuple[Path, ...] = (STYLES,)):
+    def __init__(self, stylesheet: Path, allowed_roots: tuple[Path, ...] = (STYLES, TEMPLATES)):
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import FatalURLFetchingError, URLFetcher
+        from weasyprint.urls import (
+            FatalURLFetchingError,
+            URLFetcher,
+            URLFetcherResponse,
+        )
 
         roots = self.roots = {root.resolve() for root in allowed_roots}
 
         class LocalFetcher(URLFetcher):
-            """Only data: URIs and files inside the project's own folders.
+            """Only data: URIs and files inside the allowed folders.
 
-            Anything else stops the render: a leaflet must never reach the
-            network, and a missing image must be an error, not a blank.
+            Leaflets, brand templates and brand CSS come from many hands, and
+            WeasyPrint will fetch any URL they name. Anything else stops the
+            render: a leaflet must never reach the network or read other
+            files, and a missing image must be an error, not a blank.
             """
+
+            # Why each URL was refused: WeasyPrint swallows some refusals (an
+            # image inside an SVG) and logs only "Failed to render SVG image".
+            refused: list[str] = []
 
             def fetch(self, url, headers=None):
                 parts = urlsplit(url)
-                if parts.scheme == "data":
+                scheme = parts.scheme.lower()
+                if scheme == "data":
                     return super().fetch(url, headers)
-                if parts.scheme == "file":
-                    path = Path(unquote(parts.path)).resolve()
-                    if any(root == path or root in path.parents for root in roots) and path.is_file():
-                        return super().fetch(url, headers)
-                    if not path.is_file():
-                        raise FatalURLFetchingError(f"file not found: {path}")
-                raise FatalURLFetchingError(f"refused to load {url}: only the project's own files may be used")
+                shown = url if len(url) <= 120 else url[:117] + "..."
+                if scheme != "file":
+                    self.refuse(f"refused to load {shown}: the leaflet generator never uses the network; use a file in the brand folder")
+                # A host in a file: URL means another machine: urllib would try it.
+                path = Path(url2pathname(parts.path)).resolve() if parts.netloc in ("", "localhost") else None
+                if path is None or not any(is_inside(path, root) for root in roots):
+                    self.refuse(f"refused to load {shown}: only files in the tool's templates and styles and in the brand's folder may be used")
+                if not path.is_file():
+                    self.refuse(f"file not found: {path}")
+                # Read the very file that was checked, rather than hand the URL
+                # to urllib to resolve again.
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+            def refuse(self, message: str):
+                self.refused.append(message)
+                raise FatalURLFetchingError(message)
 
         self._weasyprint = weasyprint
         self._fatal = FatalURLFetchingError
@@ -86,6 +109,7 @@ class Renderer:
         messages = _CollectWarnings()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(messages)
+        self.fetcher.refused.clear()
         try:
             stylesheets = [self._sheet(css) for css in (self.base, *extra_css)]
             document = self._weasyprint.HTML(
@@ -93,11 +117,13 @@ class Renderer:
             ).render(font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS)
             pdf = document.write_pdf(**PDF_OPTIONS)
         except self._fatal as exc:
-            raise LeafletError([Problem(Path(str(name)), None, (), str(exc))]) from None
+            messages.errors.append(str(exc))
         finally:
             logger.removeHandler(messages)
-        if messages.errors:
-            raise LeafletError([Problem(Path(str(name)), None, (), m) for m in messages.errors])
+        # A refusal explains the errors it caused, so it alone is reported.
+        errors = dict.fromkeys(self.fetcher.refused or messages.errors)
+        if errors:
+            raise LeafletError([Problem(Path(str(name)), None, (), m) for m in errors])
         return pdf
 
 
