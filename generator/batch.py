@@ -155,8 +155,9 @@ def _in_parallel(todo: list[Job], work: list[tuple], jobs: int) -> Iterator[tupl
         # Keep only a few tasks queued per worker, so an interrupted run
         # stops soon and the queue never holds every leaflet at once.
         pending: dict = {}
-        queue = list(zip(todo, work))
-        queue.reverse()
+        # Longest first (file size is a fair guess), so the last jobs are
+        # short ones and no core waits idle at the end while one finishes.
+        queue = sorted(zip(todo, work), key=lambda item: _size(item[0].source))
         try:
             while queue or pending:
                 while queue and len(pending) < jobs * 2:
@@ -172,6 +173,13 @@ def _in_parallel(todo: list[Job], work: list[tuple], jobs: int) -> Iterator[tupl
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _warm_up() -> None:
