@@ -7,7 +7,7 @@ OUT    ?= out
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: leaflets test check schema preview clean
+.PHONY: leaflets test check schema preview clean fuzz
 
 leaflets: $(STAMP)
 	$(BIN)/leaflet build --out $(OUT)
@@ -15,6 +15,11 @@ leaflets: $(STAMP)
 test: $(STAMP)
 	scripts/install-browser-tools.sh
 	$(BIN)/pytest
+
+# Longer fuzzing than the fast profile in `make test`: thousands of made-up
+# YAML files and hundreds of leaflet builds, new ones each run (tests/test_fuzz.py).
+fuzz: $(STAMP)
+	LEAFLET_FUZZ=long $(BIN)/pytest tests/test_fuzz.py
 
 check: $(STAMP)
 	$(BIN)/leaflet check
