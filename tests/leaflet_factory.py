@@ -35,7 +35,8 @@ def full_leaflet(text: TextMaker, count: CountMaker = lambda path, low, high: ma
     data = _fill(Leaflet, (), text, count, url)
     data["medicine"]["has_boxed_warning"] = True
     medicines = data["comparison"]["medicines"]
-    medicines[0]["name"] = data["medicine"]["name"]  # exactly one column is this leaflet's medicine
+    if medicines:
+        medicines[0]["name"] = data["medicine"]["name"]  # exactly one column is this leaflet's medicine
     for index, row in enumerate(data["comparison"]["rows"]):
         row["cells"] = [text(("comparison", "rows", index, "cells", i), 4000) for i in range(len(medicines))]
     return data
