@@ -87,6 +87,8 @@ def read_yaml(file: Path) -> Source:
         loader = Loader(text)
         try:
             node = loader.get_single_node()
+            if node is None:  # nothing but comments, a "---" or a stray byte-order mark
+                raise LeafletError([Problem(file, None, (), "the file is empty")])
             duplicates: list[Problem] = []
             _map_lines(node, (), lines, duplicates, file)
             if duplicates:

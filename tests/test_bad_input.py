@@ -150,6 +150,14 @@ def test_a_device_or_pipe_is_not_read_forever(tmp_path):
     assert problems_of(Path("/dev/zero")) == ["/dev/zero: is not a regular file"]
 
 
+@pytest.mark.parametrize("text", ["\ufeff\ufeff", "\ufeff\ufeff\n# only a comment\n"])
+def test_files_with_no_document_are_empty(text, tmp_path):
+    """Found by fuzzing: a second byte-order mark was an AttributeError."""
+    file = tmp_path / "empty.yaml"
+    file.write_text(text, "utf-8")
+    assert problems_of(file) == [f"{file}: the file is empty"]
+
+
 def test_bom_crlf_and_tabs_inside_text_are_accepted(tmp_path):
     text = MINIMAL.read_text("utf-8").replace("Do not take it.", '"Do not\\ttake it."').replace("Ask your pharmacist.", "Ask\tyour pharmacist.")
     file = tmp_path / "windows.yaml"
