@@ -22,14 +22,8 @@ from .problems import Problem
 
 
 def squeeze(text: str) -> str:
-    """``normalise`` without spaces or combining marks, for finding printed text.
-
-    Without spaces, a word the layout wrapped in the middle reads whole.
-    Without marks, because a PDF's text can hang a mark on the wrong letter
-    (NFKC turns a spacing cedilla or macron into a space and a combining
-    mark, which then joins the next run of text: "key" read as "ķey")."""
-    text = unicodedata.normalize("NFD", normalise(text))
-    return "".join(char for char in text if not char.isspace() and not unicodedata.category(char).startswith("M"))
+    """``normalise``, without any spaces: a word the layout wrapped in the middle reads whole."""
+    return re.sub(r"\s+", "", normalise(text))
 
 
 def normalise(text: str) -> str:
