@@ -33,6 +33,9 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @dataclass(frozen=True)
 class TextBox:
     """One run of text on a page (a PDF text object), in points from the bottom left."""
@@ -87,7 +90,8 @@ def read_text(pdf: bytes) -> PdfText:
                 size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
                 buffer = (ctypes.c_ushort * (size // 2))()
                 raw.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
-                text = bytes(buffer).decode("utf-16-le", "replace").rstrip("\x00")
+                # PDFium marks a line-end hyphen with U+0002: never let one reach a message.
+                text = _CONTROL.sub("", bytes(buffer).decode("utf-16-le", "replace"))
                 mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
                 boxes.append(TextBox(index, mcid, *obj.get_bounds(), text))
             textpage.close()
