@@ -84,23 +84,32 @@ def _mm(points: float) -> str:
     return f"{max(points * PT_TO_MM, 1):.0f}"
 
 
-def headless_tables(doc) -> list[int]:
+def headless_tables(doc, elements: list) -> list[int]:
     """Pages (from 0) with a part of a table whose columns have lost their headings.
 
     Each page's part of a table is its own /Table in the structure tree. A
     part whose rows have several data cells needs the column headings
     (/THead) to say which column is which; the stacked tables have one data
-    cell a row, labelled by the row heading, and need none.
+    cell a row, labelled by the row heading, and need none. ``elements`` is
+    every element of the structure tree (``tagging.walk``).
     """
-    from .tagging import walk
-
     pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
     found = []
-    for table in walk(doc.Root.StructTreeRoot):
-        if str(table.S) != "/Table":
+    for table in elements:
+        if table.S != "/Table":
             continue
-        parts = list(walk(table))
-        columns = any(str(row.S) == "/TR" and sum(str(cell.S) == "/TD" for cell in walk(row)) > 1 for row in parts)
-        if columns and not any(str(part.S) == "/THead" for part in parts):
+        groups = _kids(table)
+        rows = [row for group in groups for row in ([group] if str(group.S) == "/TR" else _kids(group))]
+        columns = any(sum(str(cell.S) == "/TD" for cell in _kids(row)) > 1 for row in rows)
+        if columns and not any(str(group.S) == "/THead" for group in groups):
             found.append(pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0)
     return found
+
+
+def _kids(element) -> list:
+    """The structure elements directly inside ``element``."""
+    import pikepdf
+
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    return [kid for kid in kids if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from .checks import applies, lookup, required_sections
 from .html import PT_TO_MM, SIDE_MARGIN_MM, paragraphs
+from .layout_check import headless_tables, overflow_message, overflows
 from .messages import catalogue
 from .model import Leaflet
-from .layout_check import headless_tables, overflow_message, overflows
 from .problems import Problem
 
 
@@ -108,6 +108,8 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
     ``brand_name`` is printed in the running footer of every page."""
     import pikepdf
 
+    from .tagging import walk
+
     t = catalogue(leaflet.language)
     text = read_text(pdf)
     # Squeezed, so a long word wrapped in the middle still matches, and
@@ -133,10 +135,12 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
 
     outside = overflows(text, SIDE_MARGIN_MM / PT_TO_MM)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        for problem in _structure_problems(leaflet, doc):
+        tree = doc.Root.get("/StructTreeRoot")
+        elements = list(walk(tree)) if tree is not None else []
+        for problem in _structure_problems(leaflet, doc, elements):
             missing(problem)
         headings, under = _outline(doc, text.marked())
-        headless = headless_tables(doc)
+        headless = headless_tables(doc, elements)
     places: dict[tuple, tuple] = {}
     for box, where in outside:
         index = under.get((box.page, box.mcid))
@@ -186,8 +190,9 @@ def heading_order(pdf: bytes) -> list[tuple[int, str]]:
         return _outline(doc, read_text(pdf).marked())[0]
 
 
-def _structure_problems(leaflet: Leaflet, doc) -> list[str]:
-    """``structure_problems`` on an open pikepdf document."""
+def _structure_problems(leaflet: Leaflet, doc, elements: list | None = None) -> list[str]:
+    """``structure_problems`` on an open pikepdf document; ``elements`` is
+    ``walk`` of its structure tree, if the caller has it already."""
     import pikepdf
 
     from .tagging import walk
@@ -209,7 +214,7 @@ def _structure_problems(leaflet: Leaflet, doc) -> list[str]:
         if str(xmp.get("pdfuaid:part")) != "1":
             problems.append("does not declare PDF/UA-1 (pdfuaid:part)")
 
-    elements = list(walk(tree))
+    elements = list(walk(tree)) if elements is None else elements
     reachable = {e.objgen for e in elements}
     id_tree = tree.get("/IDTree")
     ids = set()
