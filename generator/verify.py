@@ -22,8 +22,9 @@ from .problems import Problem
 
 
 def squeeze(text: str) -> str:
-    """``normalise``, without any spaces: a word the layout wrapped in the middle reads whole."""
-    return re.sub(r"\s+", "", normalise(text))
+    """``normalise`` without spaces or hyphens, for finding printed text: a
+    word the layout wrapped, in the middle or at a hyphen, reads whole."""
+    return re.sub(r"[\s\-\u2010\u2011]+", "", normalise(text))
 
 
 def normalise(text: str) -> str:
@@ -90,8 +91,9 @@ def read_text(pdf: bytes) -> PdfText:
                 size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
                 buffer = (ctypes.c_ushort * (size // 2))()
                 raw.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
-                # PDFium marks a line-end hyphen with U+0002: never let one reach a message.
-                text = _CONTROL.sub("", bytes(buffer).decode("utf-16-le", "replace"))
+                # PDFium reads a hyphen that ends a line as U+0002.
+                text = bytes(buffer).decode("utf-16-le", "replace").replace("\x02", "-")
+                text = _CONTROL.sub("", text)  # never let one reach a message
                 mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
                 boxes.append(TextBox(index, mcid, *obj.get_bounds(), text))
             textpage.close()
