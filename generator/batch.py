@@ -125,12 +125,15 @@ def plan(
 def run(plan: Plan, fmt: Format, jobs: int, manifest: Manifest) -> Iterator[Result]:
     """Build the plan's jobs, yielding each result as it finishes, and keep the manifest current."""
     todo = plan.todo
-    work = [(job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, fmt, job.target) for job in todo]
     try:
         if jobs <= 1 or len(todo) <= 1:
-            results = ((job, _work(*args)) for job, args in zip(todo, work))
+            # In this process the brand is already loaded: no need to load it again.
+            results = (
+                (job, build(job.source, job.leaflet, Options(paper=job.variant.paper, size=job.variant.size, brand=job.variant.brand), fmt, job.target))
+                for job in todo
+            )
         else:
-            results = _in_parallel(todo, work, jobs)
+            results = _in_parallel(todo, jobs, fmt)
         for job, result in results:
             if result.ok:
                 manifest.record(job.identity, job.key, job.target)
@@ -141,22 +144,26 @@ def run(plan: Plan, fmt: Format, jobs: int, manifest: Manifest) -> Iterator[Resu
         manifest.save()
 
 
-def _in_parallel(todo: list[Job], work: list[tuple], jobs: int) -> Iterator[tuple[Job, Result]]:
+def _in_parallel(todo: list[Job], jobs: int, fmt: Format) -> Iterator[tuple[Job, Result]]:
     # forkserver: workers start from a clean, small process rather than a copy
-    # of this one; the server preloads the engine so each new worker is warm.
+    # of this one; for PDFs the server preloads the engine so each new worker
+    # is warm. HTML needs no PDF engine at all.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["generator.batch", "weasyprint", "pikepdf", "pypdfium2"])
+    engine = ["weasyprint", "pikepdf", "pypdfium2"] if fmt == "pdf" else []
+    context.set_forkserver_preload(["generator.batch", *engine])
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(todo)),
         mp_context=context,
         max_tasks_per_child=RENDERS_PER_WORKER,
-        initializer=_warm_up,
+        initializer=_warm_up if fmt == "pdf" else None,
     ) as pool:
         # Keep only a few tasks queued per worker, so an interrupted run
         # stops soon and the queue never holds every leaflet at once.
         pending: dict = {}
         # Longest first (file size is a fair guess), so the last jobs are
         # short ones and no core waits idle at the end while one finishes.
+        # Workers get the brand's folder and load it once each (see _brand).
+        work = [(job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, fmt, job.target) for job in todo]
         queue = sorted(zip(todo, work), key=lambda item: _size(item[0].source))
         try:
             while queue or pending:

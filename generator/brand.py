@@ -190,10 +190,11 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
     stylesheets = tuple(css for f in reversed(folders) for css in sorted((f / "styles").glob("*.css")))
     for brand_folder in folders:
         problems += _escaping_files(brand_folder)
-    from .brand_css import check_stylesheet  # tinycss2 only when a brand has CSS
+    if stylesheets:
+        from .brand_css import check_stylesheet  # tinycss2 only when a brand has CSS
 
-    for css in stylesheets:
-        problems += check_stylesheet(css, css.parent.parent)
+        for css in stylesheets:
+            problems += check_stylesheet(css, css.parent.parent)
     if problems:
         raise LeafletError(problems)
     return Brand(
