@@ -6,15 +6,18 @@ PYTHON ?= python3
 OUT    ?= out
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+# Every Python package, runtime, test and build, pinned with its hashes.
+LOCK    = requirements.lock
+PIP_TOOLS = pip-tools==7.6.2
 
-.PHONY: leaflets test check schema preview clean fuzz
+.PHONY: leaflets test check schema preview clean fuzz lock
 
 leaflets: $(STAMP)
 	$(BIN)/leaflet build --out $(OUT)
 
 test: $(STAMP)
 	scripts/install-browser-tools.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Longer fuzzing than the fast profile in `make test`: thousands of made-up
 # YAML files and hundreds of leaflet builds, new ones each run (tests/test_fuzz.py).
@@ -24,7 +27,7 @@ fuzz: $(STAMP)
 check: $(STAMP)
 	$(BIN)/leaflet check
 
-# Refresh the committed JSON Schema after changing generator/model.py.
+# Refresh the committed JSON Schema after changing generator/content/model.py.
 schema: $(STAMP)
 	$(BIN)/leaflet schema > docs/leaflet.schema.json
 
@@ -32,12 +35,26 @@ schema: $(STAMP)
 preview: leaflets
 	pdftoppm -png -scale-to 900 -f 1 -l 1 -singlefile $(OUT)/clonazepam.pdf docs/clonazepam-page1
 
-$(STAMP): pyproject.toml scripts/install-system-packages.sh
+# A new environment holds exactly the locked packages: it is made afresh
+# whenever the lock changes, so nothing from an older install lingers.
+$(STAMP): $(LOCK) pyproject.toml scripts/install-system-packages.sh
 	scripts/install-system-packages.sh
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Refresh the lock after changing dependencies in pyproject.toml: keeps every
+# pin that still fits and resolves the rest. `make lock UPGRADE=1` moves every
+# package to its newest release that pyproject.toml allows. Run `make test`
+# after either, and commit requirements.lock.
+lock:
+	$(PYTHON) -m venv .cache/pip-tools
+	.cache/pip-tools/bin/pip install --quiet $(PIP_TOOLS)
+	.cache/pip-tools/bin/pip-compile --quiet $(if $(UPGRADE),--upgrade) --extra test --all-build-deps \
+		--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(OUT) $(VENV) dist build
