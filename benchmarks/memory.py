@@ -20,7 +20,7 @@ from pathlib import Path
 from common import machine, make_leaflets
 
 WARM_UP = 20
-LIFE = 100  # RENDERS_PER_WORKER in generator/batch.py
+LIFE = 100  # RENDERS_PER_WORKER in generator/batch/workers.py
 
 
 def rss_mib() -> float:
@@ -32,17 +32,19 @@ def rss_mib() -> float:
 
 
 def run(renders: int, raw: bool, queue) -> None:
-    from generator.brand import default_brand
-    from generator.build import build, check_file, renderer
-    from generator.html import Options, brand_css, render_html
-    from generator.pdf import PDF_OPTIONS
+    from generator import load
+    from generator.batch.build import build_output
+    from generator.brand.load import default_brand
+    from generator.render.geometry import Options
+    from generator.render.html import brand_stylesheet, render_html
+    from generator.render.pdf import PDF_OPTIONS, renderer
 
     with tempfile.TemporaryDirectory() as tmp:
         files = make_leaflets(Path(tmp) / "leaflets", 30)
-        leaflets = [check_file(f) for f in files]
+        leaflets = [load(f) for f in files]
         options = Options(brand=default_brand())
         engine = renderer()
-        sheets = [engine._sheet(css) for css in (engine.base, brand_css(options.brand))]
+        sheets = [engine._sheet(css) for css in (engine.base, brand_stylesheet(options.brand))]
         readings = {}
         for index in range(renders):
             leaflet, file = leaflets[index % 30], files[index % 30]
@@ -52,7 +54,7 @@ def run(renders: int, raw: bool, queue) -> None:
                     stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS
                 )
             else:
-                build(file, leaflet, options, "pdf", Path(tmp) / "out.pdf")
+                build_output(file, leaflet, options, "pdf", Path(tmp) / "out.pdf")
             if index + 1 in (WARM_UP, LIFE, renders):
                 gc.collect()
                 readings[index + 1] = rss_mib()

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from common import BIN, ROOT, machine, make_leaflets, median, timed
 
-from generator.brand import default_brand
-from generator.build import check_file
-from generator.html import Options, STYLESHEET, brand_css, render_html
+from generator import load
+from generator.brand.load import default_brand
+from generator.render.geometry import Options
+from generator.render.html import STYLESHEET, brand_stylesheet, render_html
 
 
 def leaflet(*args: str, cwd: Path) -> None:
@@ -36,8 +37,8 @@ def main(count: int = 40, rounds: int = 3) -> None:
         # command on the same HTML and stylesheets.
         sample = ROOT / "leaflets" / "clonazepam.yaml"
         options = Options(brand=default_brand())
-        (tmp / "one.html").write_text(render_html(check_file(sample), options), "utf-8")
-        (tmp / "brand.css").write_text(brand_css(options.brand), "utf-8")
+        (tmp / "one.html").write_text(render_html(load(sample), options), "utf-8")
+        (tmp / "brand.css").write_text(brand_stylesheet(options.brand), "utf-8")
         weasyprint = [
             str(BIN / "weasyprint"), "--pdf-variant", "pdf/ua-1", "--pdf-tags",
             "-s", str(STYLESHEET), "-s", str(tmp / "brand.css"),

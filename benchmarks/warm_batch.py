@@ -16,10 +16,12 @@ from pathlib import Path
 
 from common import machine, make_leaflets, median, timed
 
-from generator.brand import default_brand
-from generator.build import build, check_file, renderer
-from generator.html import Options, brand_css, render_html
-from generator.pdf import PDF_OPTIONS
+from generator import load
+from generator.batch.build import build_output
+from generator.brand.load import default_brand
+from generator.render.geometry import Options
+from generator.render.html import brand_stylesheet, render_html
+from generator.render.pdf import PDF_OPTIONS, renderer
 
 
 def main(count: int = 30) -> None:
@@ -27,8 +29,8 @@ def main(count: int = 30) -> None:
         files = make_leaflets(Path(tmp) / "leaflets", count)
         options = Options(brand=default_brand())
         engine = renderer()
-        leaflets = [check_file(f) for f in files]
-        extra = (brand_css(options.brand),)
+        leaflets = [load(f) for f in files]
+        extra = (brand_stylesheet(options.brand),)
         weasyprint = engine._weasyprint
 
         def raw(html: str) -> None:
@@ -39,12 +41,12 @@ def main(count: int = 30) -> None:
         # Warm both up: first renders load fonts and fill caches.
         for leaflet, file in list(zip(leaflets, files))[:3]:
             raw(render_html(leaflet, options))
-            build(file, leaflet, options, "pdf", Path(tmp) / "out" / f"{leaflet.id}.pdf")
+            build_output(file, leaflet, options, "pdf", Path(tmp) / "out" / f"{leaflet.id}.pdf")
         raws, ours = [], []
         for leaflet, file in zip(leaflets, files):
             html = render_html(leaflet, options)
             raws.append(timed(lambda: raw(html)))
-            ours.append(timed(lambda: build(file, leaflet, options, "pdf", Path(tmp) / "out" / f"{leaflet.id}.pdf")))
+            ours.append(timed(lambda: build_output(file, leaflet, options, "pdf", Path(tmp) / "out" / f"{leaflet.id}.pdf")))
     r, o = median(raws), median(ours)
     print(f"warm batch, {count} leaflets ({machine()})")
     print(f"  raw WeasyPrint  median {r * 1000:.0f} ms per leaflet")

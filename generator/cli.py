@@ -7,50 +7,27 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import click
 
-from .html import PAPERS, SIZES, Options
+import generator as api
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-try:
-    VERSION = version("leaflet-generator")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    VERSION = "0+unknown"
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
 def _leaflet_files(paths: tuple[Path, ...]) -> list[Path]:
-    from .build import DEFAULT_DIR, find_leaflets
-
     if not paths:
-        if not DEFAULT_DIR.is_dir():
-            raise click.UsageError(f"no paths given and there is no ./{DEFAULT_DIR} folder here")
-        paths = (DEFAULT_DIR,)
-    files = find_leaflets(paths)
+        if not api.DEFAULT_DIR.is_dir():
+            raise click.UsageError(f"no paths given and there is no ./{api.DEFAULT_DIR} folder here")
+        paths = (api.DEFAULT_DIR,)
+    files = api.find_leaflets(paths)
     if not files:
         raise click.UsageError(f"no leaflet files (*.yaml) found in {', '.join(map(str, paths))}")
     return files
-
-
-def _brand(ref: str | None, results: list):
-    """The brand to use; a bad one is reported and recorded as a failure."""
-    from .brand import default_brand, load_brand
-    from .build import Result
-    from .problems import LeafletError
-
-    try:
-        return load_brand(ref) if ref else default_brand()
-    except LeafletError as exc:
-        click.echo(f"failed  brand {ref}", err=True)
-        _report(exc.problems)
-        results.append(Result(exc.problems[0].file, problems=exc.problems, status="failed"))
-        return None
 
 
 def _report(problems) -> None:
@@ -59,7 +36,7 @@ def _report(problems) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(VERSION, "-V", "--version", prog_name="leaflet")
+@click.version_option(api.VERSION, "-V", "--version", prog_name="leaflet")
 def main() -> None:
     """Make large-print, plain-language, accessible PDF leaflets about medicines.
 
@@ -91,11 +68,11 @@ def _several(choices: list[str] | None = None):
 )
 @click.option(
     "--paper", "papers", multiple=True, default=["a4"], show_default=True, metavar="a4|letter",
-    callback=_several(sorted(PAPERS)), help="Paper size. Give several to build each.",
+    callback=_several(sorted(api.PAPERS)), help="Paper size. Give several to build each.",
 )
 @click.option(
     "--size", "sizes", multiple=True, default=["large"], show_default=True, metavar="standard|large|extra-large",
-    callback=_several(list(SIZES)),
+    callback=_several(list(api.SIZES)),
     help="Print size: standard (14pt body, clear print), large (18pt) or extra-large (24pt). Give several to build each.",
 )
 @click.option(
@@ -135,28 +112,20 @@ def build(
     """
     import time
 
-    from . import batch, progress
-    from .manifest import Manifest
-    from .write import remove_leftovers
+    from generator.batch import progress
 
     started = time.monotonic()
-    files = _leaflet_files(paths)
-    variants, results = [], []
-    for ref in brands or [None]:
-        brand = _brand(ref, results)
-        if brand is not None:
-            variants += [batch.Variant(brand, paper, size) for paper in papers for size in sizes]
-    remove_leftovers(out_dir)
-    manifest = Manifest(out_dir)
-    plan = batch.plan(files, variants, fmt, out_dir, manifest, VERSION, force) if variants else batch.Plan()
-    results += plan.done
+    plan = api.plan_build(
+        _leaflet_files(paths), out_dir, brands=brands or [None], papers=papers, sizes=sizes, fmt=fmt, force=force
+    )
+    results = list(plan.done)
     for result in plan.done:
         if not result.ok:
             click.echo(f"failed  {result.source}", err=True)
             _report(result.problems)
     unchanged = sum(r.status == "unchanged" for r in plan.done)
     with progress.Progress(len(plan.todo), unchanged) as shown:
-        for result in batch.run(plan, fmt, jobs or batch.default_jobs(), manifest):
+        for result in api.run_plan(plan, jobs):
             results.append(result)
             shown.update(result)
             _report(result.problems)
@@ -189,22 +158,27 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str]) ->
     Exit codes: 0 no errors (warnings are allowed unless --strict), 1 a
     leaflet failed, 2 bad usage or a bad settings file.
     """
-    from . import report, settings as project_settings
-    from .inspection import check_leaflet
-    from .problems import LeafletError
+    from generator.wording import report
 
     files = _leaflet_files(paths)
     try:
-        settings = project_settings.load(Path.cwd())
-    except LeafletError as exc:
+        settings = api.load_settings(Path.cwd())
+    except api.LeafletError as exc:
         _report(exc.problems)
         sys.exit(EXIT_USAGE)
-    bad_brands: list = []
+    bad_brands = 0
     for ref in brands:
-        if _brand(ref, bad_brands) is not None and fmt == "text":
+        try:
+            api.load_brand(ref)
+        except api.LeafletError as exc:
+            bad_brands += 1
+            click.echo(f"failed  brand {ref}", err=True)
+            _report(exc.problems)
+            continue
+        if fmt == "text":
             click.echo(f"ok      brand {ref}")
-    checks = [check_leaflet(file, settings) for file in files]
-    failed = sum(c.failed(strict) for c in checks) + len(bad_brands)
+    checks = [api.check(file, settings) for file in files]
+    failed = sum(c.failed(strict) for c in checks) + bad_brands
     if fmt == "json":
         click.echo(report.as_json(checks, settings, strict))
         sys.exit(EXIT_FAILED if failed else 0)
@@ -232,15 +206,12 @@ def brands() -> None:
     ones that ship with the tool. A brand folder elsewhere can be used by
     giving its path to --brand.
     """
-    from .brand import available_brands, load_brand
-    from .problems import LeafletError
-
-    found = available_brands()
+    found = api.available_brands()
     failed = 0
     for folder in found:
         try:
-            brand = load_brand(folder)
-        except LeafletError as exc:
+            brand = api.load_brand(folder)
+        except api.LeafletError as exc:
             failed += 1
             click.echo(f"invalid {folder.name:<24} {folder}")
             _report(exc.problems)
@@ -258,6 +229,4 @@ def schema() -> None:
     Editors use it for completion and checking as you type, for example with
     a first line of `# yaml-language-server: $schema=../docs/leaflet.schema.json`.
     """
-    from .model import Leaflet
-
-    click.echo(json.dumps(Leaflet.model_json_schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(api.Leaflet.model_json_schema(), indent=2, ensure_ascii=False))

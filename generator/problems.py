@@ -1,9 +1,15 @@
-"""Problems found in a leaflet, reported as ``file:line: key.path: message``."""
+"""Problems found in a leaflet, reported as ``file:line: key.path: message``.
+
+A ``Problem`` says where and what; a ``Finding`` (what ``leaflet check``
+reports) adds how bad it is and what to write instead. Every stage reports
+with these, so this module imports nothing else of the package.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 # A key path such as ("side_effects", "serious", "items", 2, "name").
 KeyPath = tuple[str | int, ...]
@@ -45,3 +51,32 @@ class LeafletError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str  # a stable name for machines, such as "jargon" or "sentence-length"
+    problem: Problem
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.problem}"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.problem.line or 0, self.severity != "error", str(self.problem))
+
+    def as_json(self) -> dict:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "file": str(self.problem.file),
+            "line": self.problem.line,
+            "path": format_path(self.problem.path),
+            "message": self.problem.message,
+            "suggestion": self.suggestion,
+        }

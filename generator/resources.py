@@ -1,4 +1,5 @@
-"""Where the templates, styles and shipped brands live.
+"""Facts about the tool itself: its version, where its templates, styles and
+shipped brands live, and what counts as a web address.
 
 In a checkout they sit beside the package; in an installed wheel they are
 copied into ``generator/_data`` (see ``pyproject.toml``).
@@ -6,16 +7,28 @@ copied into ``generator/_data`` (see ``pyproject.toml``).
 
 from __future__ import annotations
 
+import re
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent
+try:
+    VERSION = version("leaflet-generator")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    VERSION = "0+unknown"
+
+# A web address a leaflet or brand may print: http or https, and a host.
+WEB_ADDRESS = r"^https?://[^\s/]+\S*$"
+# Text that starts with a scheme ("https:", "file:", "data:") is a URL, not
+# a file in a folder.
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def _data_dir(name: str) -> Path:
-    packaged = _PACKAGE / "_data" / name
+    packaged = PACKAGE / "_data" / name
     if packaged.is_dir():
         return packaged
-    return _PACKAGE.parent / name
+    return PACKAGE.parent / name
 
 
 TEMPLATES = _data_dir("templates")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.brand import Brand, load_brand
-from generator.build import Builder, check_file
-from generator.html import PAPERS, SIZES, Options
+from generator import build, load
+from generator.brand.load import Brand, load_brand
+from generator.render.geometry import PAPERS, SIZES, Options
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLETS = sorted((ROOT / "leaflets").glob("*.yaml"))
@@ -30,12 +30,6 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
-@pytest.fixture(scope="session")
-def builder(tmp_path_factory) -> Builder:
-    """One builder (and so one warm PDF renderer) for the whole session."""
-    return Builder(tmp_path_factory.mktemp("out"), Options())
-
-
 COMBINATIONS = list(itertools.product([p.name for p in LEAFLETS], SIZES, PAPERS))
 
 
@@ -44,10 +38,10 @@ def matrix(tmp_path_factory):
     """Every sample leaflet at every size on every paper: {(name, size, paper): (leaflet, pdf path)}."""
     built = {}
     for size, paper in itertools.product(SIZES, PAPERS):
-        builder = Builder(tmp_path_factory.mktemp(f"{size}-{paper}"), Options(paper=paper, size=size))
+        out = tmp_path_factory.mktemp(f"{size}-{paper}")
         for path in LEAFLETS:
-            leaflet = check_file(path)
-            result = builder.build(path, leaflet)
+            leaflet = load(path)
+            result = build(path, out, Options(paper=paper, size=size))
             assert result.ok, f"{path.name} {size} {paper}: " + "; ".join(map(str, result.problems))
             built[(path.name, size, paper)] = (leaflet, result.output)
     return built

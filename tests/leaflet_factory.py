@@ -14,7 +14,7 @@ from collections.abc import Callable
 from annotated_types import MaxLen, MinLen
 from pydantic import BaseModel
 
-from generator.model import Leaflet
+from generator.content.model import Leaflet
 
 # Fields whose values must follow a pattern: the tests give them fixed values.
 FIXED = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from generator.verify import normalise
+from generator.verify.text import normalise
 
 
 def page_texts(pdf: Path) -> list[str]:

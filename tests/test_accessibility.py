@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import pikepdf
 import pytest
-
 from conftest import COMBINATIONS, LEAFLETS, brand_with_template
-from generator.brand import available_brands, default_brand, load_brand
-from generator.resources import STYLES
-from generator.build import check_file
-from generator.html import PT_TO_MM, SIDE_MARGIN_MM, SIZES, Options, brand_css, render_html
-from generator.layout_check import overflows
-from generator.messages import catalogue
-from generator.pdf import Renderer
-from generator.html import STYLESHEET
-from generator.problems import LeafletError
-from generator.tagging import walk
-from generator.verify import heading_order, normalise, read_text, structure_problems, verify_pdf
 from pdftools import text_sizes
+
+from generator import load
+from generator.brand.load import available_brands, default_brand, load_brand
+from generator.content.catalogue import catalogue
+from generator.problems import LeafletError
+from generator.render.geometry import PT_TO_MM, SIDE_MARGIN_MM, SIZES, Options
+from generator.render.html import STYLESHEET, brand_stylesheet, render_html
+from generator.render.pdf import Renderer, render_pdf
+from generator.render.tagging import walk
+from generator.resources import STYLES
+from generator.verify.layout import overflows
+from generator.verify.printed import verify_pdf
+from generator.verify.structure import heading_order, structure_problems
+from generator.verify.text import normalise, read_text
+
 
 @pytest.mark.parametrize("name, size, paper", COMBINATIONS)
 def test_pdfua_structure(matrix, name, size, paper):
@@ -72,7 +75,7 @@ def test_the_weasyprint_gaps_are_closed(matrix):
 
 def test_raw_weasyprint_output_has_the_gaps():
     """Documents why generator/tagging.py exists; when this fails, WeasyPrint has closed them."""
-    leaflet = check_file(LEAFLETS[1])
+    leaflet = load(LEAFLETS[1])
     raw = Renderer(STYLESHEET).render(render_html(leaflet))
     problems = " ".join(structure_problems(leaflet, raw))
     assert "/Scope" in problems and "/IDTree" in problems and "neither tagged nor an artifact" in problems
@@ -87,13 +90,13 @@ def test_raw_weasyprint_output_has_the_gaps():
     ],
     ids=["icon-without-alt", "skipped-heading-level"],
 )
-def test_broken_templates_are_caught(block, replacement, expected, builder, tmp_path):
+def test_broken_templates_are_caught(block, replacement, expected, tmp_path):
     brand = brand_with_template(
         tmp_path, f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{{{ super() }}}}{replacement}{{% endblock %}}'
     )
-    leaflet = check_file(LEAFLETS[1])
+    leaflet = load(LEAFLETS[1])
     try:
-        pdf = builder.render_pdf(render_html(leaflet, Options(brand=brand)), LEAFLETS[1], brand)
+        pdf = render_pdf(render_html(leaflet, Options(brand=brand)), LEAFLETS[1], brand)
         _, problems = verify_pdf(leaflet, pdf, LEAFLETS[1], brand.name)
     except LeafletError as error:  # WeasyPrint itself refuses some, such as an image with no alt
         problems = error.problems
@@ -103,11 +106,11 @@ def test_broken_templates_are_caught(block, replacement, expected, builder, tmp_
 @pytest.mark.parametrize("name", [folder.name for folder in available_brands()])
 def test_styles_are_valid_css(name, caplog):
     """WeasyPrint only warns about CSS it cannot parse; a typo would silently lose styling."""
-    leaflet = check_file(LEAFLETS[1])
+    leaflet = load(LEAFLETS[1])
     brand = load_brand(name)
     renderer = Renderer(STYLESHEET, (STYLES, *brand.folders))
     with caplog.at_level("WARNING", logger="weasyprint"):
-        renderer.render(render_html(leaflet, Options(brand=brand)), extra_css=(brand_css(brand), *brand.stylesheets))
+        renderer.render(render_html(leaflet, Options(brand=brand)), extra_css=(brand_stylesheet(brand), *brand.stylesheets))
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 

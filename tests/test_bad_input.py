@@ -1,4 +1,7 @@
-"""Bad input gets one clear message naming the file, line and key, exit 1, and no output."""
+"""Bad input gets one clear message naming the file, line and key, exit 1, and no output.
+
+The fixture folders, each with its expected messages, are run by
+test_fixtures.py; these are the cases that need more than a file."""
 
 from __future__ import annotations
 
@@ -9,33 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, LEAFLETS, run_leaflet
-from generator.build import Builder, check_file
-from generator.html import Options
-from generator.layout_check import overflows
-from generator.load import MAX_BYTES, read_yaml
-from generator.problems import LeafletError
-from generator.safe_yaml import describe
-from generator.verify import PdfText, TextBox
 
-# fixture folder -> (line, text that must be in the message)
-CASES = {
-    "bad-malformed-yaml": (12, "invalid YAML"),
-    "bad-misspelt-key": (20, "side_efects: unknown key 'side_efects' (did you mean 'side_effects'?)"),
-    "bad-wrong-type": (23, "side_effects.common.items[0].name: expected text, found a list"),
-    "bad-missing-section": (1, "stopping: required section is missing"),
-    "bad-empty-file": (None, "the file is empty"),
-    "bad-not-utf8": (11, "not UTF-8"),
-    "bad-duplicate-key": (31, "more_information: duplicate key (first given on line 29)"),
-    "bad-impossible-date": (33, "review.last_reviewed: '2026-02-30' is not a real date"),
-    "hostile-python-tag": (4, "title: the YAML tag '!!python/object/apply:os.system' is not allowed"),
-    "hostile-billion-laughs": (41, "aliases (*name) repeat more than 10,000 values"),
-    "hostile-recursive-alias": (37, "loop[0]: the alias *loop is inside its own anchor &loop"),
-    "hostile-bidi-override": (11, "key_facts[2]: the bidirectional control character U+202E (right-to-left override)"),
-    "hostile-control-character": (14, "warnings[0].text: the control character U+001B is not allowed"),
-    "hostile-escaped-control": (15, "warnings[0].action: the bidirectional control character U+202E"),
-}
+from generator import build, load
+from generator.content.screen import MAX_DEPTH, describe
+from generator.content.source import MAX_BYTES, read_yaml
+from generator.problems import LeafletError
+from generator.render.geometry import Options
+from generator.verify.layout import overflows
+from generator.verify.text import PdfText, TextBox
 
 
 def assert_clean_failure(result, out_dir):
@@ -45,34 +30,11 @@ def assert_clean_failure(result, out_dir):
     assert leftovers == [], f"output left behind: {leftovers}"
 
 
-@pytest.mark.parametrize("command", ["build", "check"])
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_leaflet(case, command, tmp_path):
-    line, expected = CASES[case]
-    file = FIXTURES / case / "leaflet.yaml"
-    out = tmp_path / "out"
-    args = ["build", file, "--out", out] if command == "build" else ["check", file]
-    result = run_leaflet(*args)
-    assert_clean_failure(result, out)
-    where = f"{file}:{line}:" if line else f"{file}:"
-    messages = [m for m in result.stderr.splitlines() if m.startswith("error:")]
-    assert any(where in m and expected in m for m in messages), result.stderr
-
-
 def test_missing_file(tmp_path):
     out = tmp_path / "out"
     result = run_leaflet("build", tmp_path / "nope.yaml", "--out", out)
     assert_clean_failure(result, out)
     assert f"{tmp_path / 'nope.yaml'}: file not found" in result.stderr
-
-
-def test_every_error_in_a_file_is_reported_together():
-    file = FIXTURES / "bad-several-errors" / "leaflet.yaml"
-    result = run_leaflet("check", file)
-    assert result.returncode == 1
-    assert f"{file}:8: medicine.colour: unknown key 'colour'" in result.stderr
-    assert f"{file}:27: side_effects.serious.items[0].name: expected text, found the number 42" in result.stderr
-    assert f"{file}:33: review.status: expected one of 'example', 'draft' or 'approved', found 'aproved'" in result.stderr
 
 
 def test_batch_with_one_bad_leaflet_builds_the_others(tmp_path):
@@ -122,18 +84,24 @@ def problems_of(file) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "nesting",
-    ["[" * 200_000 + "]" * 200_000, "".join("  " * depth + "-\n" for depth in range(60))],
+    "nesting, line",
+    [("[" * 200_000 + "]" * 200_000, 2), ("".join("  " * depth + "-\n" for depth in range(60)), 2 + MAX_DEPTH - 1)],
     ids=["flow", "block"],
 )
-def test_deep_nesting_is_refused_before_it_is_composed(nesting, tmp_path):
-    """libyaml's composer recurses in C: this file used to kill Python with a segfault."""
+def test_deep_nesting_is_refused_before_it_is_composed(nesting, line, tmp_path):
+    """libyaml's composer recurses in C: this file used to kill Python with a segfault.
+
+    Newer libyaml refuses deep flow nesting itself, with its own words and
+    no key; the project's own message must still name the file, line and key,
+    whichever PyYAML is installed."""
     file = tmp_path / "deep.yaml"
     file.write_text("title:\n  " + nesting.replace("\n", "\n  ") + "\n", "utf-8")
     started = time.perf_counter()
     problems = problems_of(file)
     assert time.perf_counter() - started < 2
-    assert len(problems) == 1 and "nested more than 20 levels deep" in problems[0], problems
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{file}:{line}: title"), problems
+    assert f"nested more than {MAX_DEPTH} levels deep" in problems[0], problems
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path):
@@ -162,7 +130,7 @@ def test_bom_crlf_and_tabs_inside_text_are_accepted(tmp_path):
     text = MINIMAL.read_text("utf-8").replace("Do not take it.", '"Do not\\ttake it."').replace("Ask your pharmacist.", "Ask\tyour pharmacist.")
     file = tmp_path / "windows.yaml"
     file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
-    leaflet = check_file(file)
+    leaflet = load(file)
     assert leaflet.key_facts[2] == "Do not\ttake it."
     assert leaflet.more_information.text == "Ask\tyour pharmacist."
     assert read_yaml(file).lines[("title",)] == 4
@@ -240,7 +208,7 @@ def long_words(data: dict) -> None:
 @pytest.mark.parametrize("size, paper", [("large", "a4"), ("extra-large", "letter")])
 def test_long_words_and_web_addresses_wrap(size, paper, tmp_path):
     file = leaflet_with(tmp_path, long_words)
-    result = Builder(tmp_path / "out", Options(paper=paper, size=size)).build(file, check_file(file))
+    result = build(file, tmp_path / "out", Options(paper=paper, size=size))
     assert result.ok, "\n".join(map(str, result.problems))
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from conftest import FIXTURES, LEAFLET_CMD, LEAFLETS, run_leaflet
 
 MATRIX = ["--size", "large,standard", "--paper", "a4", "--paper", "letter"]

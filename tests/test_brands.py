@@ -9,13 +9,13 @@ import pikepdf
 import pypdfium2
 import pytest
 import zxingcpp
-
 from conftest import LEAFLETS, ROOT, run_leaflet
-from generator.brand import load_brand
-from generator.colours import contrast
-from generator.problems import LeafletError
-from generator.tagging import walk
 from pdftools import page_texts
+
+from generator.brand.contrast import LARGE_TEXT, contrast
+from generator.brand.load import load_brand
+from generator.problems import LeafletError
+from generator.render.tagging import walk
 
 EXAMPLES = ["riverside-pharmacy", "riverside-clinic"]
 LOGO = (ROOT / "brands" / "riverside-pharmacy" / "logo.svg").read_text("utf-8")
@@ -190,7 +190,7 @@ def test_suggested_shade_passes(tmp_path):
     with pytest.raises(LeafletError) as error:
         load_brand(make_brand(tmp_path / "pale", good(primary="#9fc5e8")))
     suggestion = str(error.value).rsplit(" ", 1)[-1]
-    assert contrast(suggestion) >= 4.5
+    assert contrast(suggestion) >= LARGE_TEXT
 
 
 def test_brand_css_may_not_reach_outside_or_hide_text(tmp_path):
@@ -273,6 +273,11 @@ def test_brand_font_is_used_and_a_broken_one_is_refused(tmp_path):
     assert load_brand(brand).font_regular.startswith("data:font/woff2;base64,")
     result = run_leaflet("build", "--brand", str(brand), "--out", str(tmp_path / "out"), str(LEAFLETS[0]))
     assert result.returncode == 0, result.stderr
+    with pikepdf.open(tmp_path / "out" / f"{LEAFLETS[0].stem}.pdf") as pdf:
+        used = {str(f.BaseFont) for page in pdf.pages for f in page.obj.Resources.Font.values()}
+    # Body, headings, and the running header and footer all use the brand's
+    # font (embedded under its @font-face name), never the base typeface.
+    assert used and all("Brand-font" in name for name in used), used
 
     (brand / "fonts" / "body.woff2").write_bytes(b"wOF2 but not really a font")
     result = run_leaflet("build", "--brand", str(brand), "--out", str(tmp_path / "out2"), str(LEAFLETS[0]))

@@ -25,17 +25,19 @@ import time
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
-from fontTools.ttLib import TTFont
-from hypothesis import strategies as st
-
 from conftest import FIXTURES
-from generator.brand import load_brand
-from generator.build import Builder, check_file
-from generator.html import PAPERS, SIZES, Options
-from generator.load import read_yaml, validate
-from generator.problems import LeafletError, Problem
+from fontTools.ttLib import TTFont
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from leaflet_factory import full_leaflet
+
+from generator import build, load
+from generator.brand.load import load_brand
+from generator.content.model import Leaflet
+from generator.content.source import read_yaml
+from generator.content.validate import validate
+from generator.problems import LeafletError, Problem
+from generator.render.geometry import PAPERS, SIZES, Options
 
 PROFILE = os.environ.get("LEAFLET_FUZZ", "fast")
 if PROFILE not in ("fast", "long"):
@@ -90,7 +92,7 @@ def read_cleanly(file: Path) -> None:
         except LeafletError as error:
             assert_clean(error.problems, file)
         else:
-            _, problems = validate(source)
+            _, problems = validate(source, Leaflet)
             if problems:
                 assert_clean(problems, file)
     assert time.perf_counter() - started < 5
@@ -139,7 +141,7 @@ def test_broken_copies_of_a_real_leaflet(edits):
         read_cleanly(file)
         with time_limit(20):
             try:
-                check_file(file)
+                load(file)
             except LeafletError as error:
                 assert_clean(error.problems, file)
 
@@ -294,12 +296,12 @@ def test_any_leaflet_builds_or_fails_cleanly(data, brand, size, paper):
                 assert_clean(error.problems, folder / "brand" / "brand.yaml")
                 return
         try:
-            leaflet = check_file(file)
+            leaflet = load(file)
         except LeafletError as error:
             assert_clean(error.problems, file)
             return
         out = folder / "out"
-        result = Builder(out, options).build(file, leaflet)
+        result = build(file, out, options)
         written = sorted(p.name for p in out.iterdir()) if out.exists() else []
         if result.ok:
             assert written == [f"{leaflet.id}.pdf"]

@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import LEAFLETS, ROOT, run_leaflet
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import LEAFLETS
+from pdftools import base_font_name, fonts, page_texts, text_sizes
 from pypdf import PdfReader
 
-from conftest import LEAFLETS
-from generator.build import check_file
-from generator.checks import applies, lookup, required_sections
-from generator.html import paragraphs
-from generator.messages import catalogue
-from generator.verify import normalise
-from pdftools import base_font_name, fonts, page_texts, text_sizes
+from generator import load
+from generator.content.catalogue import catalogue
+from generator.content.model import paragraphs
+from generator.content.rules import applies, lookup, required_sections
+from generator.verify.text import normalise
 
 each = pytest.mark.parametrize("name", [p.name for p in LEAFLETS])
 
@@ -23,7 +23,7 @@ CLONAZEPAM_WARNINGS = ["dependence|need it", "stopping suddenly|withdrawal", "al
 
 @each
 def test_yaml_is_valid_and_complete(name):
-    leaflet = check_file(next(p for p in LEAFLETS if p.name == name))
+    leaflet = load(next(p for p in LEAFLETS if p.name == name))
     for section in required_sections():
         if applies(section, leaflet):
             assert lookup(leaflet, section.path), f"{name}: {section.path} is missing"
@@ -117,7 +117,7 @@ def test_comparison_table_marks_this_medicine(name, built):
 
 
 def test_clonazepam_covers_the_required_warnings():
-    leaflet = check_file(next(p for p in LEAFLETS if p.name == "clonazepam.yaml"))
+    leaflet = load(next(p for p in LEAFLETS if p.name == "clonazepam.yaml"))
     titles = " ".join(w.title + " " + w.text for w in leaflet.warnings).lower()
     for topic in CLONAZEPAM_WARNINGS:
         assert re.search(topic, titles), f"no warning about {topic}"
@@ -126,9 +126,9 @@ def test_clonazepam_covers_the_required_warnings():
 @each
 def test_html_is_well_formed_for_assistive_technology(name):
     """lang, title and charset are set, and heading levels never skip."""
-    from generator.html import render_html
+    from generator.render.html import render_html
 
-    leaflet = check_file(next(p for p in LEAFLETS if p.name == name))
+    leaflet = load(next(p for p in LEAFLETS if p.name == name))
     html = render_html(leaflet)
     assert f'<html lang="{leaflet.language}">' in html
     assert '<meta charset="utf-8">' in html

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, brand_with_template
-from generator.brand import default_brand
-from generator.build import check_file
-from generator.checks import required_sections
-from generator.html import Options, render_html
+
+from generator import load
+from generator.brand.load import default_brand
+from generator.content.rules import required_sections
 from generator.problems import LeafletError
-from generator.verify import verify_pdf
+from generator.render.geometry import Options
+from generator.render.html import render_html
+from generator.render.pdf import render_pdf
+from generator.verify.printed import verify_pdf
 
 CLONAZEPAM = ROOT / "leaflets" / "clonazepam.yaml"
 GOLDEN = Path(__file__).parent / "golden" / "clonazepam.html"
@@ -21,7 +23,7 @@ GOLDEN = Path(__file__).parent / "golden" / "clonazepam.html"
 
 def test_golden_html(update_golden):
     """The clonazepam HTML is unchanged. Refresh with: pytest --update-golden"""
-    html = render_html(check_file(CLONAZEPAM))
+    html = render_html(load(CLONAZEPAM))
     if update_golden:
         GOLDEN.write_text(html, "utf-8")
     assert GOLDEN.read_text("utf-8") == html, "HTML changed: review it, then run pytest --update-golden"
@@ -38,7 +40,7 @@ def test_removing_a_section_from_the_yaml_fails(section, tmp_path):
     broken = tmp_path / "clonazepam.yaml"
     broken.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
     with pytest.raises(LeafletError) as error:
-        check_file(broken)
+        load(broken)
     assert any(p.path == section.keys and "required section is missing" in p.message for p in error.value.problems)
 
 
@@ -51,23 +53,23 @@ BLOCKS = {
     "side_effects": ["side_effects.common", "side_effects.serious"],
     "stopping": ["stopping"],
     "more_information": ["more_information"],
-    "sources": ["review.sources"],
+    "review": ["review.sources"],
 }
 
 
 @pytest.mark.parametrize("block", sorted(BLOCKS))
-def test_removing_a_section_from_the_template_fails(block, builder, tmp_path):
+def test_removing_a_section_from_the_template_fails(block, tmp_path):
     """A template that drops a required block fails the check of the built PDF."""
     brand = brand_with_template(tmp_path, f'{{% extends "!base/leaflet.html.j2" %}}{{% block {block} %}}{{% endblock %}}')
-    leaflet = check_file(CLONAZEPAM)
+    leaflet = load(CLONAZEPAM)
     html = render_html(leaflet, Options(brand=brand))
-    pdf = builder.render_pdf(html, CLONAZEPAM, brand)
+    pdf = render_pdf(html, CLONAZEPAM, brand)
     _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM, brand.name)
     for path in BLOCKS[block]:
         assert any(f"required section {path}" in p.message for p in problems), problems
     # And the untouched template passes.
     html = render_html(leaflet, Options(brand=default_brand()))
-    _, problems = verify_pdf(leaflet, builder.render_pdf(html, CLONAZEPAM, default_brand()), CLONAZEPAM, brand.name)
+    _, problems = verify_pdf(leaflet, render_pdf(html, CLONAZEPAM, default_brand()), CLONAZEPAM, brand.name)
     assert problems == []
 
 

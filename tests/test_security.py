@@ -19,20 +19,21 @@ import pikepdf
 import pytest
 import tinycss2
 import yaml
+from conftest import LEAFLET_CMD, ROOT, brand_with_template, run_leaflet
 from hypothesis import given
 from hypothesis import strategies as st
+from leaflet_factory import full_leaflet
 from markupsafe import escape
 
-from conftest import LEAFLET_CMD, ROOT, brand_with_template, run_leaflet
-from generator.brand import load_brand
-from generator.brand_css import check_stylesheet
-from generator.build import Builder, check_file
-from generator.html import STYLESHEET, Options, brand_css, css_string, render_html
+from generator import build, load
+from generator.brand.css_lint import check_stylesheet
+from generator.brand.load import load_brand
 from generator.problems import LeafletError
+from generator.render.geometry import Options
+from generator.render.html import STYLESHEET, brand_stylesheet, css_string, render_html
+from generator.render.tagging import walk
 from generator.resources import STYLES, TEMPLATES
-from generator.tagging import walk
-from generator.verify import read_text, squeeze
-from leaflet_factory import full_leaflet
+from generator.verify.text import read_text, squeeze
 
 LOGO = (ROOT / "brands" / "riverside-pharmacy" / "logo.svg").read_text("utf-8")
 
@@ -142,10 +143,10 @@ class Hostile:
 def hostile(tmp_path_factory, server):
     """The hostile leaflet built with the hostile brand: (Hostile, leaflet, brand, html, pdf bytes)."""
     planted = Hostile(tmp_path_factory.mktemp("hostile"), server.url)
-    leaflet = check_file(planted.leaflet_file)
+    leaflet = load(planted.leaflet_file)
     brand = load_brand(planted.brand_folder)
     options = Options(brand=brand)
-    result = Builder(tmp_path_factory.mktemp("out"), options).build(planted.leaflet_file, leaflet)
+    result = build(planted.leaflet_file, tmp_path_factory.mktemp("out"), options)
     assert result.ok, [str(p) for p in result.problems]
     return planted, leaflet, brand, render_html(leaflet, options), result.output.read_bytes()
 
@@ -216,7 +217,7 @@ def test_brand_templates_cannot_reach_python_or_files(expression, tmp_path):
         tmp_path, f'{{% extends "!base/leaflet.html.j2" %}}{{% block key_facts %}}{expression}{{% endblock %}}'
     )
     with pytest.raises(LeafletError) as error:
-        render_html(check_file(ROOT / "leaflets" / "clonazepam.yaml"), Options(brand=brand))
+        render_html(load(ROOT / "leaflets" / "clonazepam.yaml"), Options(brand=brand))
     assert "template error" in str(error.value)
 
 
@@ -225,7 +226,7 @@ def test_brand_templates_cannot_reach_python_or_files(expression, tmp_path):
 
 @pytest.fixture(scope="module")
 def renderer():
-    from generator.pdf import Renderer
+    from generator.render.pdf import Renderer
 
     return Renderer(STYLESHEET)
 
@@ -270,7 +271,7 @@ def test_fetcher_loads_own_files_and_data_uris(renderer, url):
 
 
 def test_fetcher_loads_a_brand_folder_only_once_allowed(tmp_path):
-    from generator.pdf import Renderer
+    from generator.render.pdf import Renderer
 
     logo = tmp_path / "logo.svg"
     logo.write_text(LOGO, "utf-8")
@@ -304,7 +305,7 @@ def escaping_brand(folder: Path, css: str) -> Path:
 )
 def test_brand_css_cannot_reach_outside_its_folder(css, tmp_path):
     """Refused twice: when the brand is loaded, and again by the renderer."""
-    from generator.pdf import Renderer
+    from generator.render.pdf import Renderer
 
     brand = escaping_brand(tmp_path, css)
     problems = check_stylesheet(brand / "styles" / "site.css", brand)
@@ -344,7 +345,7 @@ def attacks(url: str) -> dict[str, tuple[str, str]]:
 @pytest.mark.parametrize("attack", sorted(attacks("http://x")))
 def test_brand_css_and_templates_reach_nothing(attack, server, tmp_path):
     """The brand's CSS (past the load-time check) and templates, at render time."""
-    from generator.pdf import Renderer
+    from generator.render.pdf import Renderer
 
     css, markup = attacks(server.url)[attack]
     brand = brand_with_template(
@@ -352,12 +353,12 @@ def test_brand_css_and_templates_reach_nothing(attack, server, tmp_path):
     )
     (tmp_path / "styles").mkdir()
     (tmp_path / "styles" / "attack.css").write_text(css, "utf-8")
-    leaflet = check_file(ROOT / "leaflets" / "baclofen.yaml")
+    leaflet = load(ROOT / "leaflets" / "baclofen.yaml")
     renderer = Renderer(STYLESHEET, (STYLES, TEMPLATES, *brand.folders))
     with pytest.raises(LeafletError) as error:
         renderer.render(
             render_html(leaflet, Options(brand=brand)), name="attack",
-            extra_css=(brand_css(brand), tmp_path / "styles" / "attack.css"),
+            extra_css=(brand_stylesheet(brand), tmp_path / "styles" / "attack.css"),
         )
     assert f"refused to load {server.url}" in str(error.value)
     assert server.hits == []

@@ -6,9 +6,14 @@ import re
 
 import pytest
 import yaml
+from leaflet_factory import full_leaflet
 
-from generator.messages import catalogue
+from generator import load
+from generator.content.catalogue import catalogue
+from generator.content.print_order import print_order
+from generator.render.html import render_html
 from generator.resources import MESSAGES, TEMPLATES
+from generator.wording.plain_language import pieces
 
 TEMPLATE_FILES = sorted(TEMPLATES.rglob("*.html.j2"))
 
@@ -39,3 +44,50 @@ def test_every_catalogue_has_every_message():
     for file in MESSAGES.glob("*.yaml"):
         assert set(yaml.safe_load(file.read_text("utf-8"))) >= reference, f"{file.name} is missing messages"
         catalogue(file.stem)
+
+
+# --- The print order is kept once, in templates/print_order.yaml -------------
+
+# Where each part starts in the built HTML, when its section id is not its name.
+MARKERS = {"medicine": 'class="medicine-details"', "review": 'id="sources"', "extra_sections": 'id="extra-1"'}
+
+
+def marker(part: str) -> str:
+    return MARKERS.get(part, f'id="{part.replace("_", "-")}"')
+
+
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory):
+    """A leaflet with every key filled in, so every block prints."""
+    file = tmp_path_factory.mktemp("full") / "full.yaml"
+    data = full_leaflet(lambda path, limit: "Plain words for " + "-".join(map(str, path)) + ".")
+    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return load(file)
+
+
+def test_the_template_prints_in_the_print_order(everything):
+    html = render_html(everything)
+    main = html[html.index("<main>") : html.index("</main>")]
+    order = print_order()
+    starts = {part: main.find(marker(part)) for part in order.leaflet}
+    assert all(start >= 0 for start in starts.values()), [p for p, s in starts.items() if s < 0]
+    assert sorted(order.leaflet, key=starts.get) == list(order.leaflet)
+    assert html.index("<h1>") < html.index("<main>"), "the title is in the header, above the content"
+    side = [main.index(f'id="side-effects-{key}"' if key != "intro" else 'id="side-effects-heading"')
+            if key != "coping" else main.index('id="coping"') for key in order.side_effects]
+    assert side == sorted(side)
+
+
+def test_the_wording_is_read_in_the_print_order(everything):
+    sections = list(dict.fromkeys(piece.section[0] for piece in pieces(everything)))
+    order = print_order()
+    assert sections == [part for part in order.header + order.leaflet if part in sections]
+    assert {"title", "medicine", "boxed_warning", "side_effects"} <= set(sections)
+    effects = [p.path[1] for p in pieces(everything) if p.path[0] == "side_effects"]
+    assert list(dict.fromkeys(effects)) == [key for key in order.side_effects if key in effects]
+
+
+def test_page_one_starts_with_the_title_the_boxed_warning_and_the_medicine():
+    order = print_order()
+    assert order.header == ("title",)
+    assert order.leaflet[:3] == ("boxed_warning", "medicine", "key_facts")

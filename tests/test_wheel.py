@@ -8,15 +8,15 @@ import sys
 import zipfile
 
 import pytest
-
 from conftest import LEAFLETS, ROOT
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     dist = tmp_path_factory.mktemp("dist")
+    # --no-build-isolation: build with the locked hatchling already installed, offline.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dist), str(ROOT)],
         check=True, capture_output=True,
     )
     (found,) = dist.glob("*.whl")
@@ -32,7 +32,8 @@ def test_wheel_carries_templates_styles_and_fonts(wheel):
         "generator/_data/styles/fonts/OFL.txt",
         "generator/_data/styles/fonts/atkinson-hyperlegible-next-latin-400-normal.woff2",
         "generator/_data/styles/icons/warning.svg",
-        "generator/required_sections.yaml",
+        "generator/content/required_sections.yaml",
+        "generator/wording/jargon.yaml",
     ):
         assert needed in names, f"{needed} is not in the wheel"
 

@@ -1,0 +1,57 @@
+"""One output: render the leaflet, verify what was printed, write the file.
+
+The leaflet has already been loaded and checked (``content.load``). Problems
+are returned in the ``Result``, never raised, so a batch carries on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from generator.batch.write import write_atomic
+from generator.content.model import Leaflet
+from generator.problems import LeafletError, Problem
+from generator.render.geometry import Options
+from generator.render.html import render_html
+from generator.render.pdf import render_pdf
+from generator.verify.printed import verify_pdf
+
+Format = Literal["pdf", "html"]
+
+
+@dataclass
+class Result:
+    source: Path
+    output: Path | None = None
+    pages: int = 0
+    size: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    # "built", "unchanged" (skipped: nothing that shapes it changed) or "failed".
+    status: str = "built"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, target: Path) -> Result:
+    """Render, verify and write one leaflet to ``target``."""
+    brand = options.chosen_brand
+    try:
+        html = render_html(leaflet, options, standalone=fmt == "html")
+        if fmt == "html":
+            data = html.encode("utf-8")
+            pages = 0
+        else:
+            data = render_pdf(html, path, brand)
+            pages, problems = verify_pdf(leaflet, data, path, brand.name)
+            if problems:
+                raise LeafletError(problems)
+        write_atomic(target, data)
+    except LeafletError as exc:
+        return Result(path, problems=exc.problems, status="failed")
+    except OSError as exc:
+        return Result(path, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")], status="failed")
+    return Result(path, output=target, pages=pages, size=len(data))

@@ -1,0 +1,227 @@
+"""The leaflet content model: what a leaflet YAML file may say.
+
+No I/O happens here. ``content.load`` turns a file into these objects, and
+``content.rules`` decides which sections a leaflet must have (that rule is
+data, kept in ``required_sections.yaml``, so most sections are optional here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+
+from generator.resources import WEB_ADDRESS
+
+# One line of text: no leading/trailing spaces, never empty.
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# Free text. Blank lines separate paragraphs.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+# BCP 47 language tag: a 2-3 letter language, then optional subtags
+# (script, region, variant), e.g. "en", "en-GB", "sr-Latn-RS".
+# Lower-case letters, digits and hyphens: a leaflet's id, a brand's folder name.
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+def web_address(max_length: int):
+    """A web address the leaflet prints (``resources.WEB_ADDRESS``)."""
+    return Annotated[str, StringConstraints(pattern=WEB_ADDRESS, max_length=max_length)]
+
+
+# Blank lines separate the paragraphs of a ``Text``.
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+_BCP47 = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """``Text`` split on blank lines; single line breaks inside a paragraph become spaces."""
+    if not text:
+        return []
+    return [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
+
+
+class Block(BaseModel):
+    """Base for every mapping in a leaflet: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Medicine(Block):
+    name: Line = Field(description="The medicine's generic name, e.g. Clonazepam.")
+    other_names: list[Line] = Field(
+        default_factory=list, description="Brand names and other names the patient may see on the box."
+    )
+    drug_class: Line = Field(description="The type of medicine, in plain words where possible.")
+    has_boxed_warning: StrictBool = Field(
+        default=False,
+        description="True when a regulator (such as the FDA) gives this medicine a boxed warning. "
+        "The leaflet must then have a boxed_warning section.",
+    )
+
+
+class Section(Block):
+    """A section of plain text, bullet points, or both."""
+
+    text: Text | None = Field(default=None, description="Paragraphs. Separate paragraphs with a blank line.")
+    points: list[Text] = Field(default_factory=list, description="Bullet points, printed after the text.")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Section":
+        if self.text is None and not self.points:
+            raise ValueError("a section needs 'text', 'points' or both")
+        return self
+
+
+class BoxedWarning(Block):
+    title: Line = Field(description="Short heading inside the box.")
+    text: Text = Field(description="What the danger is, in plain words.")
+    action: Text = Field(description="What the patient should do about it.")
+
+
+class Warning(Block):
+    title: Line
+    text: Text = Field(description="What the risk is, in plain words.")
+    action: Text = Field(description="What to do about it.")
+
+
+class Use(Block):
+    name: Line = Field(description="The condition, in plain words (medical term in brackets if useful).")
+    text: Text = Field(description="A plain explanation of how the medicine helps with it.")
+
+
+class Uses(Block):
+    intro: Text | None = None
+    items: list[Use] = Field(min_length=1)
+
+
+class SideEffect(Block):
+    name: Line = Field(description="The side effect, in plain words.")
+    detail: Text | None = Field(default=None, description="Optional extra explanation.")
+
+
+class SideEffectGroup(Block):
+    intro: Text | None = None
+    action: Text | None = Field(
+        default=None,
+        description="What to do if the patient gets one of these. Defaults to the standard wording "
+        "from the message catalogue.",
+    )
+    items: list[SideEffect] = Field(min_length=1)
+
+
+class Coping(Block):
+    effect: Line
+    advice: Text
+
+
+class SideEffects(Block):
+    """Grouped by what the patient should do, as the MHRA advises."""
+
+    intro: Text | None = None
+    common: SideEffectGroup | None = Field(
+        default=None, description="Tell your doctor or pharmacist if these bother you."
+    )
+    serious: SideEffectGroup | None = Field(default=None, description="Get medical help now.")
+    coping: list[Coping] = Field(default_factory=list, description="How to cope with common side effects.")
+
+
+class ComparisonMedicine(Block):
+    name: Line = Field(description="Generic name. The column whose name matches medicine.name is marked.")
+    other_names: list[Line] = Field(default_factory=list, description="Brand names, shown under the name.")
+
+
+class ComparisonRow(Block):
+    feature: Line = Field(description="The row label, e.g. 'Risk of dependence'.")
+    cells: list[Text] = Field(min_length=1, description="One cell per medicine, in column order.")
+
+
+class Comparison(Block):
+    caption: Line
+    medicines: list[ComparisonMedicine] = Field(min_length=2, max_length=6)
+    rows: list[ComparisonRow] = Field(min_length=1)
+    note: Text | None = Field(default=None, description="Printed under the table.")
+
+
+class Question(Block):
+    question: Line
+    answer: Text
+
+
+class ExtraSection(Section):
+    """A free-form section for local content, with its own heading."""
+
+    heading: Line
+
+
+class Source(Block):
+    title: Line
+    url: web_address(500) | None = None
+    publication: Line | None = Field(default=None, description="Publisher, journal or book, with year.")
+
+    @model_validator(mode="after")
+    def _where(self) -> "Source":
+        if self.url is None and self.publication is None:
+            raise ValueError("a source needs a 'url' or a 'publication'")
+        return self
+
+
+class Review(Block):
+    status: Literal["example", "draft", "approved"] = Field(
+        description="'approved' only when a named pharmacist has reviewed the content. "
+        "Example and draft leaflets print a notice on every page."
+    )
+    last_reviewed: dt.date = Field(description="Date of the last review, as YYYY-MM-DD.")
+    reviewed_by: Line | None = Field(default=None, description="Who reviewed it. Required when approved.")
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Leaflet(Block):
+    """A patient leaflet about one medicine."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="Patient leaflet",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    id: Slug = Field(
+        description="Lower-case letters, digits and hyphens. Names the output file."
+    )
+    language: Annotated[str, StringConstraints(pattern=_BCP47.pattern)] = Field(
+        description="BCP 47 language tag, e.g. en-GB."
+    )
+    title: Line = Field(description="The leaflet title, printed at the top of every page.")
+    medicine: Medicine
+    key_facts: list[Line] = Field(
+        default_factory=list, min_length=3, max_length=6, description="3 to 6 short points, printed first."
+    )
+    boxed_warning: BoxedWarning | None = None
+    warnings: list[Warning] = Field(default_factory=list)
+    uses: Uses | None = None
+    how_it_works: Section | None = None
+    who_should_not_take: Section | None = Field(
+        default=None, description="Who should not take it, or should check with a doctor first."
+    )
+    how_to_take: Section | None = None
+    missed_dose: Section | None = None
+    too_much: Section | None = Field(default=None, description="If you take too much.")
+    other_medicines: Section | None = Field(
+        default=None, description="Taking it with other medicines, food or alcohol."
+    )
+    pregnancy: Section | None = Field(default=None, description="Pregnancy and breastfeeding.")
+    driving: Section | None = Field(default=None, description="Driving and using machines.")
+    side_effects: SideEffects | None = None
+    stopping: Section | None = Field(default=None, description="Stopping the medicine safely.")
+    storage: Section | None = None
+    comparison: Comparison | None = None
+    questions: list[Question] = Field(default_factory=list, description="Common questions.")
+    extra_sections: list[ExtraSection] = Field(
+        default_factory=list, description="Local content, printed before 'More information'."
+    )
+    more_information: Section | None = Field(default=None, description="Where to get help and ask questions.")
+    review: Review

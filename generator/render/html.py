@@ -1,0 +1,164 @@
+"""Leaflet -> HTML, through Jinja templates.
+
+The environment is built once per process: compiling templates costs far
+more than rendering them.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import jinja2.sandbox
+from markupsafe import Markup
+
+from generator.brand.load import Brand
+from generator.content.catalogue import catalogue
+from generator.content.model import Leaflet, paragraphs
+from generator.content.print_order import print_order
+from generator.problems import LeafletError, Problem
+from generator.render.geometry import PAPERS, SIDE_MARGIN_MM, SIZES, Options, stack_comparison
+from generator.resources import STYLES, TEMPLATES, is_inside
+
+STYLESHEET = STYLES / "leaflet.css"
+# Added to the HTML edition only: how the leaflet reads on a screen.
+SCREEN_STYLESHEET = STYLES / "screen.css"
+ENTRY_TEMPLATE = "leaflet.html.j2"
+BRAND_CSS_TEMPLATE = "brand.css.j2"
+
+
+def css_string(text: str) -> Markup:
+    """Quote text as a CSS string for a ``<style>`` element.
+
+    HTML escaping does not apply inside ``<style>``, so every character that
+    could end the string or the element is escaped the CSS way.
+    """
+    out = []
+    for char in str(text):
+        if char in '"\\<>&' or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return Markup('"' + "".join(out) + '"')
+
+
+def css_content(template: str, **counters: str) -> Markup:
+    """``"Page {page} of {pages}"`` -> ``"Page " counter(page) " of " counter(pages)``."""
+    parts = re.split(r"\{(\w+)\}", template)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(counters[part])
+        elif part:
+            out.append(css_string(part))
+    return Markup(" ".join(out))
+
+
+@cache
+def data_uri(name: str, folder: Path = STYLES) -> str:
+    """A file from ``styles/`` (or a brand's folder) as a data: URI, so the HTML carries it."""
+    file = folder / name
+    if not is_inside(file, folder) or not file.is_file():
+        raise LeafletError([Problem(file, None, (), f"{name} is not a file in {folder}")])
+    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    if file.suffix == ".woff2":
+        kind = "font/woff2"
+    return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode('ascii')}"
+
+
+def _inline_urls(css: str, folder: Path) -> str:
+    def inline(match: re.Match) -> str:
+        target = match[2]
+        return match[0] if target.startswith("data:") else f'url("{data_uri(target, folder)}")'
+
+    return re.sub(r"url\((['\"]?)([^'\")]+)\1\)", inline, css)
+
+
+@cache
+def standalone_css(brand: Brand) -> str:
+    """Every stylesheet a leaflet uses, with fonts and images inlined, for the HTML edition."""
+    parts = [_inline_urls(STYLESHEET.read_text("utf-8"), STYLES), _inline_urls(SCREEN_STYLESHEET.read_text("utf-8"), STYLES)]
+    parts.append(brand_stylesheet(brand))
+    parts += [_inline_urls(css.read_text("utf-8"), css.parent) for css in brand.stylesheets]
+    return "\n".join(parts)
+
+
+@cache
+def brand_stylesheet(brand: Brand) -> str:
+    """The brand's colours and font as CSS, added after the base styles."""
+    return environment(brand.template_dirs).get_template(BRAND_CSS_TEMPLATE).render(brand=brand)
+
+
+@cache
+def qr_code(url: str) -> str:
+    """A QR code for ``url`` as an SVG data: URI. Black on white, so any printer keeps it scannable."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
+
+
+@cache
+def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """One environment per template search path, built once per process.
+
+    Sandboxed, because brand templates come from clinics and pharmacies: a
+    template may lay out the leaflet, never reach into Python.
+    """
+    env = jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(d) for d in (*template_dirs, TEMPLATES)]),
+                jinja2.PrefixLoader({"!base": jinja2.FileSystemLoader(str(TEMPLATES))}, delimiter="/"),
+            ]
+        ),
+        autoescape=True,
+        # A typo in a template must be an error, never a blank on a leaflet.
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(paragraphs=paragraphs, css_string=css_string)
+    env.globals.update(css_content=css_content, asset=data_uri, qr_code=qr_code)
+    return env
+
+
+def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: bool = False) -> str:
+    """The leaflet as HTML.
+
+    For PDF, the base stylesheet is given to the PDF engine separately (parsed
+    once per process); ``standalone`` inlines it, for the HTML edition.
+    """
+    messages = catalogue(leaflet.language)
+    medicine = leaflet.medicine.name
+    brand = options.chosen_brand
+
+    def t(key: str, **values: str) -> str:
+        return messages(key, medicine=medicine, **values)
+
+    try:
+        return environment(brand.template_dirs).get_template(ENTRY_TEMPLATE).render(
+            leaflet=leaflet,
+            brand=brand,
+            t=t,
+            month_year=messages.month_year,
+            paper=PAPERS[options.paper],
+            size=SIZES[options.size],
+            size_name=options.size,
+            side_margin_mm=SIDE_MARGIN_MM,
+            stacked=stack_comparison(leaflet, options),
+            print_order=print_order(),
+            inline_css=Markup(standalone_css(brand)) if standalone else None,
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        where = Path(exc.filename or exc.name or ENTRY_TEMPLATE)
+        raise LeafletError([Problem(where, exc.lineno, (), f"template error: {exc.message}")]) from None
+    # A brand template can also fail as Python does: the sandbox's range()
+    # limit is an OverflowError, {{ 1/0 }} a ZeroDivisionError, a macro that
+    # calls itself a RecursionError. Each is the template's error, not a crash.
+    except (jinja2.TemplateError, LookupError, ArithmeticError, TypeError, ValueError, RecursionError) as exc:
+        raise LeafletError([Problem(Path(ENTRY_TEMPLATE), None, (), f"template error: {exc}")]) from None

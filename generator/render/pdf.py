@@ -1,0 +1,161 @@
+"""HTML -> PDF. The only module that talks to WeasyPrint.
+
+WeasyPrint is imported when a ``Renderer`` is made, not when this module is
+imported: the import alone costs about 0.4 s, which ``leaflet check`` and
+``--help`` must never pay.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from generator.brand.load import Brand
+from generator.problems import LeafletError, Problem
+from generator.render.html import STYLESHEET, brand_stylesheet
+from generator.resources import STYLES, TEMPLATES, is_inside
+
+# Tagged PDF/UA-1: structure tree, language, title shown in the window bar.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
+class Renderer:
+    """Renders leaflets to tagged PDF/UA-1.
+
+    Keep one per process: it holds the font configuration and the parsed base
+    stylesheet, which are costly to build and leak memory if rebuilt for
+    every leaflet.
+    """
+
+    def __init__(self, stylesheet: Path, allowed_roots: tuple[Path, ...] = (STYLES, TEMPLATES)):
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import (
+            FatalURLFetchingError,
+            URLFetcher,
+            URLFetcherResponse,
+        )
+
+        roots = self.roots = {root.resolve() for root in allowed_roots}
+
+        class LocalFetcher(URLFetcher):
+            """Only data: URIs and files inside the allowed folders.
+
+            Leaflets, brand templates and brand CSS come from many hands, and
+            WeasyPrint will fetch any URL they name. Anything else stops the
+            render: a leaflet must never reach the network or read other
+            files, and a missing image must be an error, not a blank.
+            """
+
+            # Why each URL was refused: WeasyPrint swallows some refusals (an
+            # image inside an SVG) and logs only "Failed to render SVG image".
+            refused: list[str] = []
+
+            def fetch(self, url, headers=None):
+                parts = urlsplit(url)
+                scheme = parts.scheme.lower()
+                if scheme == "data":
+                    return super().fetch(url, headers)
+                shown = url if len(url) <= 120 else url[:117] + "..."
+                if scheme != "file":
+                    self.refuse(f"refused to load {shown}: the leaflet generator never uses the network; use a file in the brand folder")
+                # A host in a file: URL means another machine: urllib would try it.
+                path = Path(url2pathname(parts.path)).resolve() if parts.netloc in ("", "localhost") else None
+                if path is None or not any(is_inside(path, root) for root in roots):
+                    self.refuse(f"refused to load {shown}: only files in the tool's templates and styles and in the brand's folder may be used")
+                if not path.is_file():
+                    self.refuse(f"file not found: {path}")
+                # Read the very file that was checked, rather than hand the URL
+                # to urllib to resolve again.
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+            def refuse(self, message: str):
+                self.refused.append(message)
+                raise FatalURLFetchingError(message)
+
+        self._weasyprint = weasyprint
+        self._fatal = FatalURLFetchingError
+        self.fetcher = LocalFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
+        self.font_config = FontConfiguration()
+        self.base = stylesheet
+        self._sheets: dict[Path | str, object] = {}
+
+    def allow(self, folder: Path) -> None:
+        """Let files inside ``folder`` (a brand in use) be loaded."""
+        self.roots.add(folder.resolve())
+
+    def _sheet(self, css: Path | str):
+        """A stylesheet parsed once per process: parsing is costly, and each
+        parse of an @font-face adds to the font configuration for good."""
+        if css not in self._sheets:
+            weasyprint = self._weasyprint
+            if isinstance(css, Path):
+                sheet = weasyprint.CSS(filename=str(css), font_config=self.font_config, url_fetcher=self.fetcher)
+            else:
+                sheet = weasyprint.CSS(string=css, base_url=str(STYLES) + "/", font_config=self.font_config, url_fetcher=self.fetcher)
+            self._sheets[css] = sheet
+        return self._sheets[css]
+
+    def render(self, html: str, *, name: str | Path = "leaflet", extra_css: tuple[Path | str, ...] = ()) -> bytes:
+        """Lay out ``html`` and return the PDF bytes.
+
+        ``extra_css`` (files or CSS text) comes after the base stylesheet,
+        in order. ``name`` is used in error messages. Errors while loading
+        files raise ``LeafletError``.
+        """
+        messages = _CollectWarnings()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(messages)
+        self.fetcher.refused.clear()
+        try:
+            stylesheets = [self._sheet(css) for css in (self.base, *extra_css)]
+            document = self._weasyprint.HTML(
+                string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS)
+            pdf = document.write_pdf(**PDF_OPTIONS)
+        except self._fatal as exc:
+            messages.errors.append(str(exc))
+        finally:
+            logger.removeHandler(messages)
+        # A refusal explains the errors it caused, so it alone is reported.
+        errors = dict.fromkeys(self.fetcher.refused or messages.errors)
+        if errors:
+            raise LeafletError([Problem(Path(str(name)), None, (), m) for m in errors])
+        return pdf
+
+
+class _CollectWarnings(logging.Handler):
+    """WeasyPrint only logs a failed image or stylesheet; collect those as errors."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Inlined icons and fonts would make the message unreadable.
+        self.errors.append(re.sub(r"data:([\w/+.-]+);base64,[\w+/=]{20,}", r"data:\1;base64,...", record.getMessage()))
+
+
+@cache
+def renderer() -> Renderer:
+    """The process's PDF renderer. One per process: it holds the font
+    configuration and the parsed stylesheets, which are costly to build and
+    leak memory if rebuilt for every leaflet."""
+    return Renderer(STYLESHEET)
+
+
+def render_pdf(html: str, name: Path, brand: Brand) -> bytes:
+    """HTML to a tagged PDF/UA-1 file, with the gaps WeasyPrint leaves closed."""
+    from generator.render.tagging import finish_tagging  # pikepdf, only when a PDF is made
+
+    engine = renderer()
+    for folder in brand.folders:
+        engine.allow(folder)
+    css = (brand_stylesheet(brand), *brand.stylesheets)
+    return finish_tagging(engine.render(html, name=name, extra_css=css))

@@ -1,0 +1,90 @@
+"""Read a built PDF back and prove that what a patient must see is there.
+
+Runs on every build, before the file is written: a template (or, later, a
+brand's template) that drops a required section, or breaks the PDF/UA-1
+tagging, makes the build fail.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from generator.content.catalogue import catalogue
+from generator.content.model import Leaflet, paragraphs
+from generator.content.rules import applies, lookup, required_sections
+from generator.problems import Problem
+from generator.render.geometry import PT_TO_MM, SIDE_MARGIN_MM
+from generator.verify.layout import headless_tables, overflow_message, overflows
+from generator.verify.structure import outline, structure_problems_of
+from generator.verify.text import read_text, squeeze
+
+
+def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -> tuple[int, list[Problem]]:
+    """The page count, and problems with a built PDF: missing headings, a misplaced
+    boxed warning, or PDF/UA-1 structure that a checker would reject.
+
+    ``brand_name`` is printed in the running footer of every page."""
+    import pikepdf
+
+    from generator.render.tagging import walk
+
+    t = catalogue(leaflet.language)
+    text = read_text(pdf)
+    # Squeezed, so a long word wrapped in the middle still matches, and
+    # without the running header and footer, so text that continues onto
+    # the next page reads on unbroken.
+    pages = [squeeze(page) for page in text.tagged_pages()]
+    whole = "".join(pages)
+    problems = []
+
+    def missing(message: str) -> None:
+        problems.append(Problem(file, None, (), f"the built PDF {message}"))
+
+    for section in required_sections():
+        if not applies(section, leaflet):
+            continue
+        heading = t(section.heading, medicine=leaflet.medicine.name)
+        if squeeze(heading) not in whole:
+            missing(f"has no '{heading}' heading for required section {section.path}")
+        if section.print:
+            for paragraph in paragraphs(lookup(leaflet, section.print)):
+                if squeeze(paragraph) not in whole:
+                    missing(f"does not print {section.print}: '{paragraph[:60]}'")
+
+    outside = overflows(text, SIDE_MARGIN_MM / PT_TO_MM)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        tree = doc.Root.get("/StructTreeRoot")
+        elements = list(walk(tree)) if tree is not None else []
+        for problem in structure_problems_of(leaflet, doc, elements):
+            missing(problem)
+        headings, under = outline(doc, text.marked())
+        headless = headless_tables(doc, elements)
+    places: dict[tuple, tuple] = {}
+    for box, where in outside:
+        index = under.get((box.page, box.mcid))
+        heading = headings[index][1] if index is not None else ""
+        # One long word pushes many runs of text out: name each place once,
+        # by its longest run, which is most likely the cause.
+        place = (heading, box.mcid < 0, where.split()[0])
+        if place not in places or len(box.text) > len(places[place][0].text):
+            places[place] = (box, where, heading)
+    for box, where, heading in places.values():
+        problems.append(Problem(file, None, (), overflow_message(box, where, heading, text.sizes[box.page][1])))
+    for page in headless:
+        missing(
+            f"prints a table on page {page + 1} without its column headings, which are left out when a row is "
+            "too tall to fit on a page with them; shorten the longest cells (of the comparison table: comparison.rows)"
+        )
+    if leaflet.boxed_warning and (len(headings) < 2 or squeeze(t("boxed_warning")) not in squeeze(headings[1][1])):
+        missing("does not give the boxed warning first in its reading order (structure tree)")
+
+    if leaflet.boxed_warning:
+        first_page = pages[0] if pages else ""
+        box = squeeze(t("boxed_warning"))
+        facts = squeeze(t("key_facts"))
+        if box not in first_page:
+            missing("does not show the boxed warning on page 1")
+        elif facts in first_page and first_page.index(box) > first_page.index(facts):
+            missing("shows the boxed warning after the key facts; it must come first")
+    return len(pages), problems
