@@ -1,14 +1,17 @@
-"""Reading a built PDF back with pypdf, the way the tests judge it."""
+"""Reading a built PDF back, the way the tests judge it."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from pathlib import Path
 
+import pikepdf
 from pypdf import PdfReader
 
-from generator.verify.text import normalise
+from generator.verify import structure as verify_structure
+from generator.verify.text import normalise, read_text
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -48,3 +51,15 @@ def fonts(pdf: Path) -> list[tuple[str, bool, bool]]:
 def base_font_name(name: str) -> str:
     """``/ABCDEF+AtkinsonHyperlegibleNext-Regular`` -> ``AtkinsonHyperlegibleNext-Regular``."""
     return re.sub(r"^/?[A-Z]{6}\+", "", name.lstrip("/"))
+
+
+def structure_problems(leaflet, pdf: bytes) -> list[str]:
+    """What a PDF/UA-1 checker would object to in a built PDF (see verify.structure)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return verify_structure.structure_problems(leaflet, doc)
+
+
+def heading_order(pdf: bytes) -> list[tuple[int, str]]:
+    """The headings in the structure tree's reading order: [(level, text)]."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return verify_structure.outline(doc, read_text(pdf).marked())[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pikepdf
 import pytest
 from conftest import COMBINATIONS, LEAFLETS, brand_with_template
-from pdftools import text_sizes
+from pdftools import heading_order, structure_problems, text_sizes
 
 from generator import load
 from generator.brand.load import available_brands, default_brand, load_brand
@@ -18,7 +18,6 @@ from generator.render.tagging import walk
 from generator.resources import STYLES
 from generator.verify.layout import overflows
 from generator.verify.printed import verify_pdf
-from generator.verify.structure import heading_order, structure_problems
 from generator.verify.text import normalise, read_text
 
 

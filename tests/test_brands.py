@@ -9,7 +9,7 @@ import pikepdf
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import LEAFLETS, ROOT, run_leaflet
+from conftest import LEAFLETS, ROOT, brand_with_template, run_leaflet
 from pdftools import page_texts
 
 from generator.brand.contrast import LARGE_TEXT, contrast
@@ -284,3 +284,20 @@ def test_brand_font_is_used_and_a_broken_one_is_refused(tmp_path):
     assert result.returncode == 1
     assert "brand.yaml:11: font.regular: 'fonts/body.woff2' is not a readable font" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_block_the_leaflet_template_does_not_have_is_refused(tmp_path):
+    """Jinja ignores a block the base template lacks, so a misspelt or renamed
+    block would silently never print: the brand is refused, naming the line."""
+    with pytest.raises(LeafletError) as refused:
+        brand_with_template(
+            tmp_path / "old", '{% extends "!base/leaflet.html.j2" %}\n{% block more_informaton %}Call us{% endblock %}\n'
+        )
+    (problem,) = refused.value.problems
+    assert (problem.file.name, problem.line) == ("leaflet.html.j2", 2)
+    assert "block 'more_informaton' is not a block of the leaflet template" in problem.message
+    # A block of the brand's own inside one it replaces is fine.
+    brand_with_template(
+        tmp_path / "own",
+        '{% extends "!base/leaflet.html.j2" %}\n{% block more_information %}{% block care_team %}{% endblock %}{{ super() }}{% endblock %}\n',
+    )

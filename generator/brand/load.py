@@ -22,7 +22,7 @@ from generator.brand.model import BrandSettings, Contact
 from generator.content.source import Source, read_yaml
 from generator.content.validate import validate
 from generator.problems import KeyPath, LeafletError, Problem
-from generator.resources import BRANDS, URL_SCHEME, is_inside
+from generator.resources import BRANDS, LEAFLET_TEMPLATE, TEMPLATES, URL_SCHEME, is_inside
 
 BRAND_FILE = "brand.yaml"
 DEFAULT_BRAND = "default"
@@ -184,6 +184,7 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
     stylesheets = tuple(css for f in reversed(folders) for css in sorted((f / "styles").glob("*.css")))
     for brand_folder in folders:
         problems += _escaping_files(brand_folder)
+    problems += _unknown_blocks(template_dirs)
     if stylesheets:
         from generator.brand.css_lint import check_stylesheet  # tinycss2 only when a brand has CSS
 
@@ -288,4 +289,33 @@ def _escaping_files(folder: Path) -> list[Problem]:
     for file in [folder / BRAND_FILE, *folder.glob("templates/**/*"), *folder.glob("styles/**/*")]:
         if not is_inside(file, folder):
             problems.append(Problem(file, None, (), "is a link to a file outside the brand folder; brand files must stay inside it"))
+    return problems
+
+
+def _unknown_blocks(template_dirs: tuple[Path, ...]) -> list[Problem]:
+    """Blocks a brand's leaflet template replaces that the base template does
+    not have. Jinja would ignore them without a word, and the brand's change
+    would silently never print (a block renamed in the base template, a typo).
+    Only blocks outside any other block replace one: a brand may add its own
+    blocks inside those."""
+    import jinja2
+
+    def parse(file: Path):
+        try:
+            return jinja2.Environment().parse(file.read_text("utf-8"))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
+            return None  # reported when the template is rendered
+
+    base = parse(TEMPLATES / LEAFLET_TEMPLATE)
+    known = {block.name for block in base.find_all(jinja2.nodes.Block)} if base else set()
+    problems = []
+    for folder in template_dirs:
+        tree = parse(folder / LEAFLET_TEMPLATE) if (folder / LEAFLET_TEMPLATE).is_file() else None
+        for node in tree.body if tree else []:
+            if isinstance(node, jinja2.nodes.Block) and node.name not in known:
+                problems.append(Problem(
+                    folder / LEAFLET_TEMPLATE, node.lineno, (),
+                    f"block '{node.name}' is not a block of the leaflet template, so it would never be printed; "
+                    f"the blocks are: {', '.join(sorted(known))}",
+                ))
     return problems

@@ -22,12 +22,11 @@ from generator.content.model import Leaflet, paragraphs
 from generator.content.print_order import print_order
 from generator.problems import LeafletError, Problem
 from generator.render.geometry import PAPERS, SIDE_MARGIN_MM, SIZES, Options, stack_comparison
-from generator.resources import STYLES, TEMPLATES, is_inside
+from generator.resources import LEAFLET_TEMPLATE, STYLES, TEMPLATES, is_inside
 
 STYLESHEET = STYLES / "leaflet.css"
 # Added to the HTML edition only: how the leaflet reads on a screen.
 SCREEN_STYLESHEET = STYLES / "screen.css"
-ENTRY_TEMPLATE = "leaflet.html.j2"
 BRAND_CSS_TEMPLATE = "brand.css.j2"
 
 
@@ -141,7 +140,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
         return messages(key, medicine=medicine, **values)
 
     try:
-        return environment(brand.template_dirs).get_template(ENTRY_TEMPLATE).render(
+        return environment(brand.template_dirs).get_template(LEAFLET_TEMPLATE).render(
             leaflet=leaflet,
             brand=brand,
             t=t,
@@ -155,10 +154,10 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             inline_css=Markup(standalone_css(brand)) if standalone else None,
         )
     except jinja2.TemplateSyntaxError as exc:
-        where = Path(exc.filename or exc.name or ENTRY_TEMPLATE)
+        where = Path(exc.filename or exc.name or LEAFLET_TEMPLATE)
         raise LeafletError([Problem(where, exc.lineno, (), f"template error: {exc.message}")]) from None
     # A brand template can also fail as Python does: the sandbox's range()
     # limit is an OverflowError, {{ 1/0 }} a ZeroDivisionError, a macro that
     # calls itself a RecursionError. Each is the template's error, not a crash.
     except (jinja2.TemplateError, LookupError, ArithmeticError, TypeError, ValueError, RecursionError) as exc:
-        raise LeafletError([Problem(Path(ENTRY_TEMPLATE), None, (), f"template error: {exc}")]) from None
+        raise LeafletError([Problem(Path(LEAFLET_TEMPLATE), None, (), f"template error: {exc}")]) from None

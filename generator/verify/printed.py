@@ -16,7 +16,7 @@ from generator.content.rules import applies, lookup, required_sections
 from generator.problems import Problem
 from generator.render.geometry import PT_TO_MM, SIDE_MARGIN_MM
 from generator.verify.layout import headless_tables, overflow_message, overflows
-from generator.verify.structure import outline, structure_problems_of
+from generator.verify.structure import outline, structure_problems
 from generator.verify.text import read_text, squeeze
 
 
@@ -56,7 +56,7 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         tree = doc.Root.get("/StructTreeRoot")
         elements = list(walk(tree)) if tree is not None else []
-        for problem in structure_problems_of(leaflet, doc, elements):
+        for problem in structure_problems(leaflet, doc, elements):
             missing(problem)
         headings, under = outline(doc, text.marked())
         headless = headless_tables(doc, elements)

@@ -4,34 +4,17 @@ headings in reading order."""
 
 from __future__ import annotations
 
-import io
 import re
 
 from generator.content.model import Leaflet
-from generator.verify.text import read_text
 
 HEADING = re.compile(r"^/H([1-6])$")
 
 
-def structure_problems(leaflet: Leaflet, pdf: bytes) -> list[str]:
-    """What a PDF/UA-1 checker would object to, for the points we can check by machine."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return structure_problems_of(leaflet, doc)
-
-
-def heading_order(pdf: bytes) -> list[tuple[int, str]]:
-    """The headings in the structure tree's reading order: [(level, text)]."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return outline(doc, read_text(pdf).marked())[0]
-
-
-def structure_problems_of(leaflet: Leaflet, doc, elements: list | None = None) -> list[str]:
-    """``structure_problems`` on an open pikepdf document; ``elements`` is
-    ``walk`` of its structure tree, if the caller has it already.
+def structure_problems(leaflet: Leaflet, doc, elements: list | None = None) -> list[str]:
+    """What a PDF/UA-1 checker would object to in an open pikepdf document, for
+    the points a machine can check. ``elements`` is ``walk`` of its structure
+    tree, if the caller has it already.
 
     pikepdf is imported only when a PDF is checked, never by ``leaflet check``."""
     import pikepdf
