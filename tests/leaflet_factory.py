@@ -70,6 +70,10 @@ def _value(annotation, metadata, path: tuple, text: TextMaker, count: CountMaker
         return [_value(inner, [], path + (i,), text, count, url) for i in range(count(path, low, high))]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _fill(annotation, path, text, count, url)
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
+    if annotation is dt.date:
+        return dt.date(2026, 1, 1)
     if annotation is bool:
         return False
     if annotation is str:

@@ -12,7 +12,7 @@ import pytest
 import textstat
 from conftest import FIXTURES, LEAFLETS, run_leaflet
 
-from generator import load
+from generator import check, load
 from generator.content.source import read_yaml
 from generator.wording import jargon, readability
 from generator.wording import style_rules as style
@@ -360,3 +360,16 @@ def test_every_sample_leaflet_passes_strict(tmp_path):
         assert leaflet["findings"] == []
         assert leaflet["scores"]["flesch_kincaid_grade"] <= 6, leaflet["file"]
         assert leaflet["scores"]["longest_sentence_words"] <= 20, leaflet["file"]
+
+
+def test_a_term_explained_later_on_the_same_line_says_so(tmp_path):
+    """Not "explained on line 9, but ..." when the word itself is on line 9."""
+    text = (FIXTURES / "plain-explained" / "leaflet.yaml").read_text("utf-8")
+    facts = re.search(r"^key_facts:\n(  - .*\n)+", text, re.M)[0]
+    one_line = "key_facts: [It can cause ataxia., Ataxia means being unsteady on your feet., You can stop it.]\n"
+    file = tmp_path / "leaflet.yaml"
+    file.write_text(text.replace(facts, one_line), "utf-8")
+    line = text[: text.index(facts)].count("\n") + 1
+    (finding,) = [f for f in check(file, defaults()).findings if f.code == "jargon"]
+    assert (finding.problem.line, finding.problem.path) == (line, ("key_facts", 0))
+    assert "It is explained later on the same line, but the leaflet prints this use first" in finding.problem.message

@@ -50,6 +50,13 @@ class Block(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SourceLeaflet(Block):
+    """The manufacturer's or regulator's leaflet this content was checked against."""
+
+    title: Line = Field(description="Its title, as printed on it.")
+    revised: dt.date = Field(description="The date it was last revised, as YYYY-MM-DD.")
+
+
 class Medicine(Block):
     name: Line = Field(description="The medicine's generic name, e.g. Clonazepam.")
     other_names: list[Line] = Field(
@@ -61,31 +68,77 @@ class Medicine(Block):
         description="True when a regulator (such as the FDA) gives this medicine a boxed warning. "
         "The leaflet must then have a boxed_warning section.",
     )
+    # Product details, all optional, printed in the medicine line on page 1.
+    strengths: list[Line] = Field(
+        default_factory=list,
+        description="The strengths, as on the box, e.g. '200 mg'. Never a dose for a patient. "
+        "Decimals are fine here: they must match the box.",
+    )
+    form: Line | None = Field(default=None, description="What it comes as, e.g. 'tablets' or 'oral solution'.")
+    route: Line | None = Field(default=None, description="How it is taken, in plain words, e.g. 'by mouth'.")
+    source_leaflet: SourceLeaflet | None = Field(
+        default=None, description="The manufacturer's or regulator's leaflet the content was checked against."
+    )
 
 
-class Section(Block):
-    """A section of plain text, bullet points, or both."""
+class Body(Block):
+    """What every section and sub-section may hold, printed in the order of
+    ``section`` in templates/print_order.yaml. At least one is needed."""
 
     text: Text | None = Field(default=None, description="Paragraphs. Separate paragraphs with a blank line.")
-    points: list[Text] = Field(default_factory=list, description="Bullet points, printed after the text.")
+    points: list[Text] = Field(default_factory=list, description="Bullet points.")
+    steps: list[Text] = Field(default_factory=list, description="Numbered steps, in the order to do them.")
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Section":
-        if self.text is None and not self.points:
-            raise ValueError("a section needs 'text', 'points' or both")
+    def _not_empty(self) -> "Body":
+        if not any(getattr(self, name) for name in type(self).model_fields if name != "heading"):
+            allowed = ", ".join(f"'{name}'" for name in type(self).model_fields if name != "heading")
+            raise ValueError(f"this needs at least one of {allowed}")
         return self
+
+
+class SubSection(Body):
+    """Part of a section, with its own heading, printed one level below the section's."""
+
+    heading: Line
+
+
+class Section(Body):
+    """A section: paragraphs, bullet points, numbered steps and sub-sections, as needed."""
+
+    subsections: list[SubSection] = Field(
+        default_factory=list, description="Parts with their own headings, printed after the rest of the section."
+    )
+
+
+class WhoShouldNotTake(Section):
+    """As in every QRD leaflet: who must not take it, and who should ask first."""
+
+    do_not_take: list[Text] = Field(
+        default_factory=list, description="Printed as a list under 'Do not take <medicine> if:'."
+    )
+    check_first: list[Text] = Field(
+        default_factory=list,
+        description="Printed as a list under 'Check with your doctor or pharmacist first if:'.",
+    )
 
 
 class BoxedWarning(Block):
     title: Line = Field(description="Short heading inside the box.")
     text: Text = Field(description="What the danger is, in plain words.")
+    points: list[Text] = Field(default_factory=list, description="Bullet points, printed after the text.")
     action: Text = Field(description="What the patient should do about it.")
+    action_points: list[Text] = Field(default_factory=list, description="Bullet points, printed after the action.")
 
 
 class Warning(Block):
     title: Line
     text: Text = Field(description="What the risk is, in plain words.")
+    points: list[Text] = Field(
+        default_factory=list, description="Bullet points, printed after the text, e.g. symptoms to look for."
+    )
     action: Text = Field(description="What to do about it.")
+    action_points: list[Text] = Field(default_factory=list, description="Bullet points, printed after the action.")
 
 
 class Use(Block):
@@ -98,8 +151,18 @@ class Uses(Block):
     items: list[Use] = Field(min_length=1)
 
 
+# How often a side effect happens, in the bands of EU QRD and MHRA leaflets.
+# Each is printed in words (templates/messages/: frequency_<band>).
+Frequency = Literal["very_common", "common", "uncommon", "rare", "very_rare", "not_known"]
+
+
 class SideEffect(Block):
     name: Line = Field(description="The side effect, in plain words.")
+    frequency: Frequency | None = Field(
+        default=None,
+        description="How often it happens: very_common (more than 1 in 10 people), common (up to 1 in 10), "
+        "uncommon (up to 1 in 100), rare (up to 1 in 1,000), very_rare (up to 1 in 10,000) or not_known.",
+    )
     detail: Text | None = Field(default=None, description="Optional extra explanation.")
 
 
@@ -119,7 +182,8 @@ class Coping(Block):
 
 
 class SideEffects(Block):
-    """Grouped by what the patient should do, as the MHRA advises."""
+    """Grouped by what the patient should do, as the MHRA advises; each side
+    effect may also say how often it happens (``frequency``)."""
 
     intro: Text | None = None
     common: SideEffectGroup | None = Field(
@@ -204,7 +268,7 @@ class Leaflet(Block):
     warnings: list[Warning] = Field(default_factory=list)
     uses: Uses | None = None
     how_it_works: Section | None = None
-    who_should_not_take: Section | None = Field(
+    who_should_not_take: WhoShouldNotTake | None = Field(
         default=None, description="Who should not take it, or should check with a doctor first."
     )
     how_to_take: Section | None = None

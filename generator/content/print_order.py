@@ -20,12 +20,19 @@ FILE = TEMPLATES / "print_order.yaml"
 class PrintOrder:
     header: tuple[str, ...]
     leaflet: tuple[str, ...]
+    section: tuple[str, ...]
     side_effects: tuple[str, ...]
 
-    @property
-    def fields(self) -> dict[str, tuple[str, ...]]:
-        """The printed order of each model's fields, by model name."""
-        return {"Leaflet": self.header + self.leaflet, "SideEffects": self.side_effects}
+    def of(self, model: type) -> tuple[str, ...]:
+        """The printed order of a model's fields; () when the order is the model's own."""
+        for kind in model.__mro__:
+            if kind.__name__ == "Leaflet":
+                return self.header + self.leaflet
+            if kind.__name__ == "Body":  # every section and sub-section
+                return self.section
+            if kind.__name__ == "SideEffects":
+                return self.side_effects
+        return ()
 
 
 @cache

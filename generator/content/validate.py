@@ -12,14 +12,16 @@ import datetime as dt
 import difflib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from generator.content.model import Frequency
 from generator.content.source import Source
 from generator.problems import KeyPath, Problem
 
 M = TypeVar("M", bound=BaseModel)
+FREQUENCIES = get_args(Frequency)
 
 # What a key: value mapping is called in each file format.
 YAML_MAPPING = "a mapping (key: value lines)"
@@ -89,6 +91,12 @@ def _message(error: dict, path: KeyPath, model: type[BaseModel], mapping: str) -
     if kind == "missing":
         return f"required key '{path[-1]}' is missing"
     if kind == "extra_forbidden":
+        if path[-1] in FREQUENCIES and path[:-1] == ("side_effects",):
+            # "common" is also a group, so "did you mean 'common'?" would mislead.
+            return (
+                f"'{path[-1]}' is how often a side effect happens, not a group: side effects are grouped by what "
+                f"to do (serious, common). Give each side effect 'frequency: {path[-1]}' instead"
+            )
         allowed = _allowed_keys(model, path[:-1])
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
         if close:

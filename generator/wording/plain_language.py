@@ -28,12 +28,14 @@ from generator.wording.settings import Settings
 HEADINGS = {
     ("Leaflet", "title"), ("Medicine", "drug_class"), ("BoxedWarning", "title"), ("Warning", "title"),
     ("Coping", "effect"), ("Comparison", "caption"), ("ComparisonRow", "feature"), ("Question", "question"),
-    ("ExtraSection", "heading"),
+    ("ExtraSection", "heading"), ("SubSection", "heading"), ("Medicine", "form"), ("Medicine", "route"),
 }
-# Not the leaflet's own wording: names, codes, and the titles of its sources.
+# Not the leaflet's own wording: names, codes, strengths as on the box ("0.5 mg"),
+# and the titles of its sources.
 SKIPPED = {
     ("Leaflet", "id"), ("Leaflet", "language"), ("Leaflet", "review"), ("Medicine", "name"),
-    ("Medicine", "other_names"), ("Comparison", "medicines"),
+    ("Medicine", "other_names"), ("Medicine", "strengths"), ("Medicine", "source_leaflet"),
+    ("SideEffect", "frequency"), ("Comparison", "medicines"),
 }
 # The readability formulas and the jargon list are English.
 LANGUAGES = ("en",)
@@ -63,7 +65,7 @@ def _walk(model: BaseModel, path: KeyPath, section: KeyPath | None) -> Iterator[
     names = list(type(model).model_fields)
     # Fields the print order does not name (those inside a warning, say)
     # keep the model's order.
-    order = print_order().fields.get(kind, ())
+    order = print_order().of(type(model))
     names.sort(key=lambda n: order.index(n) if n in order else len(order))
     for name in names:
         if (kind, name) in SKIPPED:
@@ -185,7 +187,11 @@ def _jargon(printed: list[Piece], settings: Settings, lines: Lines) -> Iterator[
         later = next(((p, u) for p, u in others if jargon.explained(p.text, u)), None)
         if later:
             where = lines.of(later[0].path, later[0].text[later[1].start : later[1].end])
-            message += f". It is explained on line {where}, but the leaflet prints this part first"
+            if where == lines.of(piece.path, word):
+                # Both on one line of YAML, as in "[ataxia, ataxia (poor coordination)]".
+                message += ". It is explained later on the same line, but the leaflet prints this use first"
+            else:
+                message += f". It is explained on line {where}, but the leaflet prints this part first"
         yield _finding("warning", "jargon", lines, piece, word, message, plain)
 
 
