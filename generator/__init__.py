@@ -7,23 +7,29 @@ it. A leaflet flows one way through the subpackages::
 
 ``brand`` and ``wording`` serve those stages. Nothing here raises for a bad
 leaflet: ``load`` raises ``LeafletError`` with every problem found, and the
-build functions return each problem in their ``Result``.
+build functions return each problem in their ``Result``. The build
+functions check each leaflet as ``check`` does first: a leaflet with an
+error (or, with ``strict=True``, a warning) is not built, and its warnings
+are in its ``Result``. They raise ``LeafletError`` only for a bad settings
+file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from generator.batch import workers
 from generator.batch.build import Format, Result, build_output
 from generator.batch.manifest import Manifest
-from generator.batch.plan import Plan, Variant, plan
-from generator.batch.write import remove_leftovers
+from generator.batch.plan import Plan, Variant, check_for_build, plan
+from generator.batch.write import remove_leftovers, write_atomic
 from generator.brand.load import Brand, available_brands, default_brand, load_brand
 from generator.content.load import DEFAULT_DIR, find_leaflets, load_leaflet
 from generator.content.model import Leaflet
+from generator.content.starter import starter, starter_file
 from generator.problems import Finding, LeafletError, Problem
 from generator.render.geometry import PAPERS, SIZES, Options
 from generator.resources import VERSION
@@ -36,7 +42,7 @@ __all__ = [
     "DEFAULT_DIR", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
     "LeafletError", "Options", "Plan", "Problem", "Result", "Settings", "available_brands", "build",
     "build_many", "check", "default_jobs", "find_leaflets", "load", "load_brand", "load_settings",
-    "plan_build", "run_plan",
+    "new", "plan_build", "run_plan",
 ]
 
 default_jobs = workers.default_jobs
@@ -52,17 +58,36 @@ def check(path: Path, settings: Settings | None = None, today: dt.date | None = 
 
     ``settings`` defaults to the project settings found from the current folder.
     """
-    return check_leaflet(Path(path), settings or load_settings(Path.cwd()), today)
+    return check_leaflet(Path(path), _settings(settings), today)
 
 
-def build(path: Path, out_dir: Path = Path("out"), options: Options = Options(), fmt: Format = "pdf") -> Result:
-    """Build one leaflet into ``out_dir/<id>.<fmt>``: load, render, verify, write."""
+def _settings(settings: Settings | None) -> Settings:
+    return load_settings(Path.cwd()) if settings is None else settings
+
+
+def build(
+    path: Path,
+    out_dir: Path = Path("out"),
+    options: Options = Options(),
+    fmt: Format = "pdf",
+    *,
+    settings: Settings | None = None,
+    strict: bool = False,
+    today: dt.date | None = None,
+) -> Result:
+    """Check one leaflet as ``check`` does, then build it into ``out_dir/<id>.<fmt>``: render, verify, write.
+
+    A leaflet with an error, or with ``strict`` a warning, is not built.
+    ``settings`` defaults to the project settings found from the current
+    folder (a bad settings file raises ``LeafletError``).
+    """
     path = Path(path)
-    try:
-        leaflet = load_leaflet(path)
-    except LeafletError as exc:
-        return Result(path, problems=exc.problems, status="failed")
-    return build_output(path, leaflet, options, fmt, Path(out_dir) / f"{leaflet.id}.{fmt}")
+    checked = check_for_build(path, _settings(settings), today)
+    if checked.failed(strict):
+        return checked.refused(path)
+    result = build_output(path, checked.leaflet, options, fmt, Path(out_dir) / f"{checked.leaflet.id}.{fmt}")
+    result.warnings = checked.warnings
+    return result
 
 
 def plan_build(
@@ -74,14 +99,22 @@ def plan_build(
     sizes: Sequence[str] = ("large",),
     fmt: Format = "pdf",
     force: bool = False,
+    settings: Settings | None = None,
+    strict: bool = False,
+    today: dt.date | None = None,
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
     Every leaflet is built for every brand (None: the neutral brand), paper
     and size. ``plan.done`` holds what is already decided: outputs unchanged
-    since the last run, and failures (a broken leaflet or brand, two
-    leaflets with one id). ``run_plan`` builds the rest.
+    since the last run, and failures (a leaflet that fails its check, a
+    broken brand, two leaflets with one id). ``run_plan`` builds the rest.
+    Each leaflet to build is checked once, as ``check`` does, with
+    ``settings`` (default: the project settings found from the current
+    folder; a bad settings file raises ``LeafletError``). With ``strict``,
+    warnings fail a leaflet too.
     """
+    settings = _settings(settings)
     out_dir = Path(out_dir)
     files = find_leaflets([Path(p) for p in paths])
     refused: list[Result] = []
@@ -94,7 +127,8 @@ def plan_build(
             continue
         variants += [Variant(brand, paper, size) for paper in papers for size in sizes]
     remove_leftovers(out_dir)
-    result = plan(files, variants, fmt, out_dir, Manifest(out_dir), force)
+    manifest = Manifest(out_dir)
+    result = plan(files, variants, fmt, out_dir, manifest, force, settings=settings, strict=strict, today=today)
     result.done[:0] = refused
     return result
 
@@ -106,6 +140,29 @@ def run_plan(plan: Plan, jobs: int | None = None) -> Iterator[Result]:
 
 
 def build_many(paths: Iterable[Path] = (DEFAULT_DIR,), out_dir: Path = Path("out"), *, jobs: int | None = None, **matrix) -> list[Result]:
-    """``plan_build`` then ``run_plan``: every result, decided and built."""
+    """``plan_build`` (which takes the other options) then ``run_plan``: every result, decided and built."""
     planned = plan_build(paths, out_dir, **matrix)
     return [*planned.done, *run_plan(planned, jobs)]
+
+
+# `leaflet new`: a starter file for a new leaflet.
+
+
+def new(leaflet_id: str, path: Path | None = None, *, force: bool = False, today: dt.date | None = None) -> Path:
+    """Write the starter for a new leaflet and return where it went.
+
+    It goes to ``leaflets/<id>.yaml``, or to ``path`` (a file, or a folder to
+    put ``<id>.yaml`` in). Every part of a leaflet is in it, in printed order,
+    switched off as comments with a note on what belongs there; it is a
+    ``draft`` reviewed ``today``. The file is written whole or not at all.
+
+    Raises ``ValueError`` for a bad id or file name, ``FileExistsError`` when
+    the file is already there (unless ``force``), and ``OSError`` when it
+    cannot be written.
+    """
+    target = starter_file(leaflet_id, None if path is None else Path(path))
+    text = starter(leaflet_id, today or dt.date.today(), target)
+    if target.parent.exists() and not target.parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(target.parent))
+    write_atomic(target, text.encode("utf-8"), overwrite=force)
+    return target

@@ -35,13 +35,28 @@ def _report(problems) -> None:
         click.echo(f"error: {problem}", err=True)
 
 
+def _echo_findings(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+
+
+def _settings() -> api.Settings:
+    """The project settings (leaflet.toml or [tool.leaflet]); a bad file is a usage error, as in `leaflet check`."""
+    try:
+        return api.load_settings(Path.cwd())
+    except api.LeafletError as exc:
+        _report(exc.problems)
+        sys.exit(EXIT_USAGE)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(api.VERSION, "-V", "--version", prog_name="leaflet")
 def main() -> None:
     """Make large-print, plain-language, accessible PDF leaflets about medicines.
 
-    Leaflets are YAML files (see docs/content-format.md). Start with
-    `leaflet check` to validate them, then `leaflet build` to make PDFs.
+    Leaflets are YAML files (see docs/content-format.md). Start a new one
+    with `leaflet new ID`, validate them with `leaflet check`, then run
+    `leaflet build` to make PDFs.
 
     Exit codes: 0 all fine, 1 a leaflet failed, 2 bad usage.
     """
@@ -89,15 +104,16 @@ def _several(choices: list[str] | None = None):
     help="Worker processes.  [default: the number of CPUs]",
 )
 @click.option("--force", is_flag=True, help="Rebuild everything, even outputs whose inputs have not changed.")
+@click.option("--strict", is_flag=True, help="Fail a leaflet on warnings too, not only on errors.")
 @click.option(
     "--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Also write the summary as JSON to this file.",
 )
 def build(
     paths: tuple[Path, ...], out_dir: Path, papers: list[str], sizes: list[str], brands: list[str],
-    fmt: str, jobs: int | None, force: bool, report_file: Path | None,
+    fmt: str, jobs: int | None, force: bool, strict: bool, report_file: Path | None,
 ) -> None:
-    """Build leaflets into PDF (or HTML) files.
+    """Check leaflets as `leaflet check` does, and build them into PDF (or HTML) files.
 
     PATHS are leaflet YAML files or folders of them. With none, every *.yaml
     under ./leaflets is built, for every --brand, --paper and --size given.
@@ -105,30 +121,39 @@ def build(
     One combination is written to OUT/<id>.pdf. Several are written to
     OUT/<brand>/<paper>/<size>/<id>.pdf.
 
+    A leaflet with an error (or, with --strict, a warning) is reported and
+    gets no file; the others are still built. Warnings are printed, once per
+    leaflet, and counted. Settings come from leaflet.toml or [tool.leaflet]
+    in pyproject.toml, as for `leaflet check`.
+
     Only outputs whose inputs changed are rebuilt (the leaflet, the brand,
-    the templates and styles, the tool, the options); --force rebuilds all.
-    A leaflet with problems is reported and gets no file; the others are
-    still built. Exit code 1 if anything failed.
+    the templates and styles, the tool, the options, the settings); --force
+    rebuilds all. Exit codes: 0 all built, 1 a leaflet failed, 2 bad usage
+    or a bad settings file.
     """
     import time
 
     from generator.batch import progress
 
     started = time.monotonic()
+    files = _leaflet_files(paths)
+    settings = _settings()
     plan = api.plan_build(
-        _leaflet_files(paths), out_dir, brands=brands or [None], papers=papers, sizes=sizes, fmt=fmt, force=force
+        files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, fmt=fmt, force=force,
+        settings=settings, strict=strict,
     )
     results = list(plan.done)
+    shown: set = set()  # each leaflet's warnings are printed once, not once per output
     for result in plan.done:
         if not result.ok:
             click.echo(f"failed  {result.source}", err=True)
-            _report(result.problems)
+        _echo_findings(progress.findings(result, shown))
     unchanged = sum(r.status == "unchanged" for r in plan.done)
-    with progress.Progress(len(plan.todo), unchanged) as shown:
+    with progress.Progress(len(plan.todo), unchanged) as bar:
         for result in api.run_plan(plan, jobs):
             results.append(result)
-            shown.update(result)
-            _report(result.problems)
+            bar.update(result)
+            _echo_findings(progress.findings(result, shown))
     click.echo(progress.summary(results))
     if report_file:
         progress.report(results, time.monotonic() - started, report_file)
@@ -196,6 +221,40 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str]) ->
         click.echo(report.legend())
     click.echo(f"{len(checks)} checked, {failed} failed, {warnings} warning{'s' if warnings != 1 else ''}")
     sys.exit(EXIT_FAILED if failed else 0)
+
+
+@main.command("new")
+@click.argument("leaflet_id", metavar="ID")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), default=None,
+    help="The file to write (ending in .yaml or .yml), or a folder to write ID.yaml in.  [default: leaflets/ID.yaml]",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it is already there.")
+def new(leaflet_id: str, out: Path | None, force: bool) -> None:
+    """Start a new leaflet: write leaflets/ID.yaml, ready to fill in.
+
+    ID names the leaflet and its PDF: lower-case letters, digits and
+    hyphens, such as ibuprofen. The file has every part of a leaflet in the
+    order it is printed, each switched off (commented out) with a note on
+    what belongs there. It is a draft, reviewed today. Nothing in it prints
+    until you write it: `leaflet check` lists the required parts still
+    missing, with their file, line and key.
+
+    An existing file is never replaced without --force. Exit codes: 0
+    written, 1 the file could not be written, 2 a bad ID or file name, or
+    the file is already there.
+    """
+    try:
+        written = api.new(leaflet_id, out, force=force)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    except FileExistsError as exc:
+        raise click.UsageError(f"{exc.filename} is already there; give --force to replace it") from None
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or out}: cannot write the file: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"wrote {written}")
+    click.echo(f"Fill it in, then run: leaflet check {written}")
 
 
 @main.command()

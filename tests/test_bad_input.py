@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, LEAFLETS, run_leaflet
 
-from generator import build, load
+from generator import build, load, load_settings
 from generator.content.screen import MAX_DEPTH, describe
 from generator.content.source import MAX_BYTES, read_yaml
 from generator.problems import LeafletError
@@ -177,6 +177,15 @@ def test_brand_yaml_is_read_the_same_way(brand_yaml, line, expected, tmp_path):
 # --- Layout: long words wrap, and what still does not fit is an error ----------------
 
 WORD = "Supercalifragilistic" * 10  # 200 letters, no place to break
+# These leaflets read badly on purpose. A build checks the wording first, so
+# the layout tests relax the reading level, in leaflet.toml as a project would.
+LAYOUT_ONLY = """[readability]
+grade_warning = 1000
+grade_error = 1000
+section_grade_warning = 1000
+sentence_warning = 100000
+sentence_error = 100000
+"""
 
 
 def leaflet_with(tmp_path, change) -> Path:
@@ -184,6 +193,7 @@ def leaflet_with(tmp_path, change) -> Path:
     change(data)
     file = tmp_path / f"{data['id']}.yaml"
     file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    (tmp_path / "leaflet.toml").write_text(LAYOUT_ONLY, "utf-8")
     return file
 
 
@@ -208,7 +218,7 @@ def long_words(data: dict) -> None:
 @pytest.mark.parametrize("size, paper", [("large", "a4"), ("extra-large", "letter")])
 def test_long_words_and_web_addresses_wrap(size, paper, tmp_path):
     file = leaflet_with(tmp_path, long_words)
-    result = build(file, tmp_path / "out", Options(paper=paper, size=size))
+    result = build(file, tmp_path / "out", Options(paper=paper, size=size), settings=load_settings(tmp_path))
     assert result.ok, "\n".join(map(str, result.problems))
 
 
@@ -230,7 +240,7 @@ def test_long_words_and_web_addresses_wrap(size, paper, tmp_path):
 def test_what_still_does_not_fit_is_an_error(change, expected, tmp_path):
     file = leaflet_with(tmp_path, change)
     out = tmp_path / "out"
-    result = run_leaflet("build", file, "--out", out, "--size", "standard")
+    result = run_leaflet("build", file, "--out", out, "--size", "standard", cwd=tmp_path)
     assert_clean_failure(result, out)
     errors = [line for line in result.stderr.splitlines() if line.startswith(f"error: {file}: the built PDF")]
     assert any(expected in error for error in errors), result.stderr

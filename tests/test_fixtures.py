@@ -2,9 +2,11 @@
 expected.txt, what `leaflet check` must report for it and its exit code.
 
 The findings are compared through the library API, exactly and in order. An
-invalid leaflet must also be refused by `load` and `build` with the same
-errors, and get no output. A few cases go through the real `leaflet`
-command as well, as a user would run it.
+invalid leaflet must also be refused by `load` with the same errors. `build`
+checks as `leaflet check` does: a fixture that fails the check gets no
+output and the same errors, and one that passes is built, with the same
+warnings. A few cases go through the real `leaflet` command as well, as a
+user would run it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ class Case:
     def errors(self) -> list[str]:
         return [line for line in self.findings if line.startswith("error:")]
 
+    @property
+    def warnings(self) -> list[str]:
+        return [line for line in self.findings if line.startswith("warning:")]
+
     def shown(self, text: str) -> str:
         """A finding as written in expected.txt: the file named from its folder."""
         return text.replace(f"{self.folder}/", "")
@@ -49,8 +55,11 @@ def read_case(folder: Path) -> Case:
 
 CASES = [read_case(folder) for folder in sorted(FIXTURES.iterdir()) if folder.is_dir()]
 INVALID = [case for case in CASES if case.folder.name.startswith(("bad-", "hostile-"))]
-# Through the real command too: a wrong key, broken YAML and a hostile tag.
-SMOKE = ["bad-misspelt-key", "bad-malformed-yaml", "hostile-python-tag"]
+FAILING = [case for case in CASES if case.exit == 1]
+PASSING = [case for case in CASES if case.exit == 0]
+# Through the real command too: a wrong key, broken YAML, a hostile tag, and
+# wording errors among warnings.
+SMOKE = ["bad-misspelt-key", "bad-malformed-yaml", "hostile-python-tag", "plain-planted"]
 
 
 def test_every_fixture_folder_has_its_expected_results():
@@ -66,16 +75,36 @@ def test_check_reports_exactly_the_expected_findings(case):
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda c: c.folder.name)
-def test_an_invalid_leaflet_is_refused_by_load_and_build(case, tmp_path):
+def test_an_invalid_leaflet_is_refused_by_load(case):
     assert case.exit == 1 and case.errors
     with pytest.raises(generator.LeafletError) as refused:
         generator.load(case.file)
     assert [case.shown(f"error: {p}") for p in refused.value.problems] == case.errors
+
+
+@pytest.mark.parametrize("case", FAILING, ids=lambda c: c.folder.name)
+def test_build_refuses_what_check_fails_with_the_same_findings(case, tmp_path):
+    assert case.errors
     out = tmp_path / "out"
-    result = generator.build(case.file, out)
-    assert result.status == "failed" and result.output is None
+    result = generator.build(case.file, out, settings=defaults(), today=TODAY)
+    assert result.status == "failed" and not result.ok and result.output is None
     assert [case.shown(f"error: {p}") for p in result.problems] == case.errors
+    assert [case.shown(str(w)) for w in result.warnings] == case.warnings
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("case", PASSING, ids=lambda c: c.folder.name)
+def test_build_builds_what_check_passes_with_the_same_warnings(case, tmp_path):
+    assert not case.errors
+    out = tmp_path / "out"
+    result = generator.build(case.file, out, settings=defaults(), today=TODAY)
+    assert result.status == "built", [str(p) for p in result.problems]
+    assert [case.shown(str(w)) for w in result.warnings] == case.warnings
+    assert sorted(out.iterdir()) == [result.output] and result.output.read_bytes().startswith(b"%PDF-")
+
+    strict = generator.build(case.file, tmp_path / "strict", settings=defaults(), strict=True, today=TODAY)
+    assert strict.ok == (not case.warnings)  # --strict: a warning fails the leaflet, as in `leaflet check --strict`
+    assert (tmp_path / "strict").exists() == strict.ok
 
 
 @pytest.mark.parametrize("command", ["check", "build"])

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from leaflet_factory import full_leaflet
 from markupsafe import escape
 
-from generator import build, load
+from generator import build, load, load_settings
 from generator.brand.css_lint import check_stylesheet
 from generator.brand.load import load_brand
 from generator.problems import LeafletError
@@ -116,6 +116,14 @@ class Hostile:
         self.planted.pop(("leaflet", "review", "reviewed_by"))  # printed only once approved
         self.leaflet_file = folder / "hostile.yaml"
         self.leaflet_file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        # Markup and web addresses read at no school grade. A build checks the
+        # wording first, so its settings here (found from this folder) let
+        # the leaflet through to the renderer, which is what is under test.
+        self.settings_folder = folder
+        (folder / "leaflet.toml").write_text(
+            "[readability]\ngrade_warning = 1000\ngrade_error = 1000\nsection_grade_warning = 1000\n"
+            "sentence_warning = 100000\nsentence_error = 100000\n", "utf-8",
+        )
 
         brand = {
             "name": css_breakout(url) + " brand",
@@ -147,7 +155,8 @@ def hostile(tmp_path_factory, server):
     leaflet = load(planted.leaflet_file)
     brand = load_brand(planted.brand_folder)
     options = Options(brand=brand)
-    result = build(planted.leaflet_file, tmp_path_factory.mktemp("out"), options)
+    settings = load_settings(planted.settings_folder)
+    result = build(planted.leaflet_file, tmp_path_factory.mktemp("out"), options, settings=settings)
     assert result.ok, [str(p) for p in result.problems]
     return planted, leaflet, brand, render_html(leaflet, options), result.output.read_bytes()
 
@@ -388,12 +397,17 @@ def test_the_leaflet_command_reaches_nothing(hostile, server, tmp_path):
     """End to end, as a user runs it: the hostile leaflet and brand build, and a
     brand whose CSS names the server is refused before anything is rendered."""
     planted = hostile[0]
-    result = run_leaflet("build", "--brand", planted.brand_folder, "--out", tmp_path / "out", planted.leaflet_file)
+    result = run_leaflet(
+        "build", "--brand", planted.brand_folder, "--out", tmp_path / "out", planted.leaflet_file, cwd=planted.settings_folder
+    )
     assert result.returncode == 0, result.stderr
     (planted.brand_folder / "styles").mkdir(exist_ok=True)
     (planted.brand_folder / "styles" / "site.css").write_text(f"body {{ background: url({server.url}/bg.png); }}", "utf-8")
     try:
-        result = run_leaflet("build", "--brand", planted.brand_folder, "--out", tmp_path / "out2", planted.leaflet_file)
+        result = run_leaflet(
+            "build", "--brand", planted.brand_folder, "--out", tmp_path / "out2", planted.leaflet_file,
+            cwd=planted.settings_folder,
+        )
     finally:
         (planted.brand_folder / "styles" / "site.css").unlink()
     assert result.returncode == 1 and "web address" in result.stderr and "Traceback" not in result.stderr

@@ -33,6 +33,7 @@ def test_wheel_carries_templates_styles_and_fonts(wheel):
         "generator/_data/styles/fonts/atkinson-hyperlegible-next-latin-400-normal.woff2",
         "generator/_data/styles/icons/warning.svg",
         "generator/content/required_sections.yaml",
+        "generator/content/starter_notes.yaml",
         "generator/wording/jargon.yaml",
     ):
         assert needed in names, f"{needed} is not in the wheel"

@@ -1,7 +1,8 @@
 """One output: render the leaflet, verify what was printed, write the file.
 
-The leaflet has already been loaded and checked (``content.load``). Problems
-are returned in the ``Result``, never raised, so a batch carries on.
+The leaflet has already been loaded and checked (``content.load``, and its
+wording by ``plan``). Problems are returned in the ``Result``, never raised,
+so a batch carries on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Literal
 
 from generator.batch.write import write_atomic
 from generator.content.model import Leaflet
-from generator.problems import LeafletError, Problem
+from generator.problems import Finding, LeafletError, Problem
 from generator.render.geometry import Options
 from generator.render.html import render_html
 from generator.render.pdf import render_pdf
@@ -27,13 +28,18 @@ class Result:
     output: Path | None = None
     pages: int = 0
     size: int = 0
+    # Why it failed: the leaflet's errors, or what stopped the render, check or write.
     problems: list[Problem] = field(default_factory=list)
     # "built", "unchanged" (skipped: nothing that shapes it changed) or "failed".
     status: str = "built"
+    # The leaflet's warnings from `leaflet check`, the same on each of its
+    # outputs (for an unchanged output, those found when it was built).
+    warnings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        # Not "no problems": with strict=True, warnings alone fail a leaflet.
+        return self.status != "failed"
 
 
 def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, target: Path) -> Result:

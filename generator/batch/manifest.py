@@ -2,10 +2,12 @@
 
 An output's key is a hash of everything that shapes it: the leaflet file,
 the brand and the brands it extends, the templates, styles and fonts, the
-tool itself (its version and code), and the options. The manifest in the
-output folder records the key of every output written. Only file bytes are
-hashed, never parsed, so a rerun with nothing changed is quick and never
-loads the PDF engine.
+tool itself (its version and code), the options, and the settings its
+wording was checked with. The manifest in the output folder records the key
+of every output written, and the warnings its leaflet had, so a rerun can
+report them again. Only file bytes (and the settings, read once per run)
+are hashed, never a leaflet parsed, so a rerun with nothing changed is
+quick and never loads the PDF engine.
 """
 
 from __future__ import annotations
@@ -83,12 +85,19 @@ class Manifest:
         except OSError:
             return None
 
-    def record(self, identity: str, key: str, target: Path) -> None:
+    def warnings(self, identity: str) -> list[dict]:
+        """The warnings recorded with an output (as given to ``record``)."""
+        found = self.entries.get(identity, {}).get("warnings", [])
+        return found if isinstance(found, list) else []
+
+    def record(self, identity: str, key: str, target: Path, warnings: list[dict] | None = None) -> None:
         self.entries[identity] = {
             "key": key,
             "output": str(target.relative_to(self.out_dir)),
             "bytes": target.stat().st_size,
         }
+        if warnings:
+            self.entries[identity]["warnings"] = warnings
         self._changed = True
         # Saving after every output would cost more than the outputs on a
         # big run; twice a second bounds what a kill can lose.

@@ -4,11 +4,18 @@ outputs must be built.
 The plan is made in the main process from file hashes alone (see
 ``manifest``): outputs whose inputs have not changed are skipped without
 parsing or rendering anything. Every leaflet that needs building is checked
-here, so two that would write the same file are refused before any render.
+here, once however many outputs it has, as ``leaflet check`` checks it:
+validity, wording and review. A leaflet with an error (or, when strict, a
+warning) gets no output; two that would write the same file are refused
+before any render.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +25,10 @@ from generator.batch.manifest import Manifest, file_digest, folder_digest, tool_
 from generator.brand.load import Brand
 from generator.content.load import load_leaflet
 from generator.content.model import Leaflet
-from generator.problems import LeafletError, Problem
+from generator.problems import Finding, LeafletError, Problem
 from generator.resources import VERSION
+from generator.wording.check import check_leaflet
+from generator.wording.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,75 @@ class Job:
     key: str
     leaflet: Leaflet | None = None
     target: Path | None = None
+    warnings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """One leaflet file, checked for a build: the leaflet when it has no errors."""
+
+    leaflet: Leaflet | None
+    errors: list[Problem]
+    warnings: list[Finding]
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.leaflet is None or bool(strict and self.warnings)
+
+    def refused(self, path: Path) -> Result:
+        return Result(path, problems=self.errors, warnings=self.warnings, status="failed")
+
+
+def check_for_build(path: Path, settings: Settings, today: dt.date | None = None) -> Checked:
+    """``leaflet check`` on one file (validity, wording, review), and the leaflet to build if it has no errors."""
+    findings = check_leaflet(path, settings, today).findings
+    errors = [f.problem for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity != "error"]
+    if errors:
+        return Checked(None, errors, warnings)
+    try:
+        # The check does not hand back what it loaded; loading again costs a few milliseconds.
+        return Checked(load_leaflet(path), [], warnings)
+    except LeafletError as exc:  # the file changed since the check
+        return Checked(None, exc.problems, warnings)
+
+
+def settings_digest(settings: Settings) -> str:
+    """The settings as they apply: every threshold and the whole jargon list.
+
+    Not the settings file's bytes, so a comment in leaflet.toml, or another
+    tool's table in pyproject.toml, rebuilds nothing, while a change to a
+    jargon list that leaflet.toml names rebuilds what it checks.
+    """
+    data = [settings.config.model_dump(mode="json"), [dataclasses.asdict(t) for t in settings.terms]]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def remember(warnings: list[Finding], source: Path) -> list[dict]:
+    """Warnings as the manifest keeps them. The leaflet's own file is not named,
+    so a rerun that spells its path differently prints the path it was given."""
+    return [
+        {
+            "severity": f.severity, "code": f.code, "line": f.problem.line, "path": list(f.problem.path),
+            "message": f.problem.message, "suggestion": f.suggestion,
+            **({} if f.problem.file == source else {"file": str(f.problem.file)}),
+        }
+        for f in warnings
+    ]
+
+
+def recall(entries: list[dict], source: Path) -> list[Finding] | None:
+    """Warnings from the manifest (see ``remember``); None if they cannot be read."""
+    try:
+        return [
+            Finding(
+                e["severity"], e["code"],
+                Problem(Path(e["file"]) if "file" in e else source, e["line"], tuple(e["path"]), e["message"]),
+                e["suggestion"],
+            )
+            for e in entries
+        ]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -69,51 +147,53 @@ def plan(
     out_dir: Path,
     manifest: Manifest,
     force: bool = False,
+    *,
+    settings: Settings,
+    strict: bool = False,
+    today: dt.date | None = None,
 ) -> Plan:
-    """Decide what to build."""
+    """Decide what to build, checking each leaflet that needs building once."""
     result = Plan(out_dir, manifest, fmt)
     single = len(variants) == 1
     tool = tool_digest(VERSION)
+    checks = settings_digest(settings)
     claimed: dict[Path, Path] = {}
-    checked: dict[Path, Leaflet | LeafletError] = {}
-
-    def leaflet_of(path: Path) -> Leaflet | LeafletError:
-        if path not in checked:
-            try:
-                checked[path] = load_leaflet(path)
-            except LeafletError as exc:
-                checked[path] = exc
-        return checked[path]
+    checked: dict[Path, Checked] = {}
 
     for path in files:
         try:
             content = file_digest(path)
         except OSError:
-            content = "unreadable"  # load_leaflet reports why
+            content = "unreadable"  # the check reports why
         for variant in variants:
             brand = variant.brand
             identity = "|".join([str(path.resolve()), str(brand.folder.resolve()), variant.paper, variant.size, fmt, "single" if single else "matrix"])
-            key = "|".join([tool, content, *(folder_digest(f.resolve()) for f in brand.folders), variant.paper, variant.size, fmt])
+            key = "|".join([tool, content, checks, *(folder_digest(f.resolve()) for f in brand.folders), variant.paper, variant.size, fmt])
             if not force:
                 existing = manifest.up_to_date(identity, key)
-                if existing is not None:
+                warnings = recall(manifest.warnings(identity), path) if existing is not None else None
+                # Strict: an output built with warnings is checked again, and fails.
+                if existing is not None and warnings is not None and not (strict and warnings):
                     claimed[existing] = path
-                    result.done.append(Result(path, output=existing, size=existing.stat().st_size, status="unchanged"))
+                    size = existing.stat().st_size
+                    result.done.append(Result(path, output=existing, size=size, status="unchanged", warnings=warnings))
                     continue
             first_check = path not in checked
-            leaflet = leaflet_of(path)
-            if isinstance(leaflet, LeafletError):
-                if first_check:  # a broken leaflet is reported once, not once per variant
-                    result.done.append(Result(path, problems=leaflet.problems, status="failed"))
+            if first_check:
+                checked[path] = check_for_build(path, settings, today)
+            outcome = checked[path]
+            if outcome.failed(strict):
+                if first_check:  # a failed leaflet is reported once, not once per variant
+                    result.done.append(outcome.refused(path))
                 continue
+            leaflet = outcome.leaflet
             target = output_path(out_dir, leaflet.id, variant, fmt, single)
             if target in claimed:
                 # Never let one leaflet silently overwrite another's output.
                 message = f"id '{leaflet.id}' is also used by {claimed[target]}, and both would write {target}; ids must be unique"
-                result.done.append(Result(path, problems=[Problem(path, None, ("id",), message)], status="failed"))
+                problems = [Problem(path, None, ("id",), message)]
+                result.done.append(Result(path, problems=problems, status="failed", warnings=outcome.warnings))
                 continue
             claimed[target] = path
-            result.todo.append(Job(path, variant, identity, key, leaflet, target))
+            result.todo.append(Job(path, variant, identity, key, leaflet, target, outcome.warnings))
     return result
-
-

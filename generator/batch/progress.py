@@ -1,7 +1,8 @@
 """Progress and the summary of a build, for people and for machines.
 
 On a terminal: a progress bar with count, rate and time left. Anywhere else
-(CI, logs): one plain line per output.
+(CI, logs): one plain line per output. Findings are printed as `leaflet
+check` prints them, each leaflet's warnings once however many outputs it has.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from generator.batch.build import Result
+from generator.problems import Finding, Problem
 
 
 class Progress:
@@ -69,9 +71,33 @@ class Progress:
             click.echo(f"[{self.done}/{self.total}] failed {result.source}", err=True)
 
 
+def findings(result: Result, shown: set[Finding]) -> list[str]:
+    """The lines to print for a result: its errors, and its leaflet's warnings
+    not yet in ``shown``, in the order `leaflet check` prints them."""
+    new = [w for w in result.warnings if w not in shown]
+    shown.update(new)
+    if not new:
+        return [f"error: {p}" for p in result.problems]
+    found = [Finding("error", "build", p) for p in result.problems] + new
+    return [str(f) for f in sorted(found, key=lambda f: f.sort_key)]
+
+
+def warning_count(results: list[Result]) -> int:
+    """Each leaflet's warnings, counted once however many outputs it has."""
+    return len({w for r in results for w in r.warnings})
+
+
 def summary(results: list[Result]) -> str:
     counts = Counter(r.status for r in results)
-    return f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed"
+    warnings = warning_count(results)
+    return (
+        f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+
+
+def _problem(p: Problem) -> dict:
+    return {"file": str(p.file), "line": p.line, "path": p.path_text, "message": p.message, "text": str(p)}
 
 
 def report(results: list[Result], seconds: float, file: Path) -> None:
@@ -83,6 +109,7 @@ def report(results: list[Result], seconds: float, file: Path) -> None:
         "built": counts["built"],
         "unchanged": counts["unchanged"],
         "failed": counts["failed"],
+        "warnings": warning_count(results),
         "seconds": round(seconds, 3),
         "outputs": [
             {
@@ -91,10 +118,8 @@ def report(results: list[Result], seconds: float, file: Path) -> None:
                 "output": str(r.output) if r.output else None,
                 "pages": r.pages or None,
                 "bytes": r.size or None,
-                "problems": [
-                    {"file": str(p.file), "line": p.line, "path": p.path_text, "message": p.message, "text": str(p)}
-                    for p in r.problems
-                ],
+                "problems": [_problem(p) for p in r.problems],
+                "warnings": [_problem(w.problem) | {"code": w.code, "suggestion": w.suggestion} for w in r.warnings],
             }
             for r in results
         ],

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from generator.batch.build import Format, Result, build_output
-from generator.batch.plan import Job, Plan
+from generator.batch.plan import Job, Plan, remember
 from generator.brand.load import Brand, load_brand
 from generator.content.model import Leaflet
 from generator.problems import Problem
@@ -37,8 +37,9 @@ def run(plan: Plan, jobs: int) -> Iterator[Result]:
         else:
             results = _in_parallel(todo, jobs, fmt)
         for job, result in results:
+            result.warnings = job.warnings  # found by the check in the plan, not by the worker
             if result.ok:
-                manifest.record(job.identity, job.key, job.target)
+                manifest.record(job.identity, job.key, job.target, remember(job.warnings, job.source))
             else:
                 manifest.forget(job.identity)
             yield result
