@@ -23,9 +23,8 @@ from pathlib import Path
 from generator.batch.build import Format, Result
 from generator.batch.manifest import Manifest, file_digest, folder_digest, tool_digest
 from generator.brand.load import Brand
-from generator.content.load import load_leaflet
 from generator.content.model import Leaflet
-from generator.problems import Finding, LeafletError, Problem
+from generator.problems import Finding, Problem
 from generator.resources import VERSION
 from generator.wording.check import check_leaflet
 from generator.wording.settings import Settings
@@ -68,16 +67,10 @@ class Checked:
 
 def check_for_build(path: Path, settings: Settings, today: dt.date | None = None) -> Checked:
     """``leaflet check`` on one file (validity, wording, review), and the leaflet to build if it has no errors."""
-    findings = check_leaflet(path, settings, today).findings
-    errors = [f.problem for f in findings if f.severity == "error"]
-    warnings = [f for f in findings if f.severity != "error"]
-    if errors:
-        return Checked(None, errors, warnings)
-    try:
-        # The check does not hand back what it loaded; loading again costs a few milliseconds.
-        return Checked(load_leaflet(path), [], warnings)
-    except LeafletError as exc:  # the file changed since the check
-        return Checked(None, exc.problems, warnings)
+    checked = check_leaflet(path, settings, today)
+    errors = [f.problem for f in checked.findings if f.severity == "error"]
+    warnings = [f for f in checked.findings if f.severity != "error"]
+    return Checked(None if errors else checked.leaflet, errors, warnings)
 
 
 def settings_digest(settings: Settings) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.content.load import load_leaflet
+from generator.content.model import Leaflet
 from generator.content.source import read_yaml
 from generator.problems import Finding, LeafletError
 from generator.wording.plain_language import Wording, check_wording
@@ -19,7 +20,11 @@ class LeafletCheck:
     file: Path
     findings: list[Finding] = field(default_factory=list)
     wording: Wording | None = None  # None when the leaflet is not valid, so not scored
-    id: str | None = None
+    leaflet: Leaflet | None = None  # None when it is not valid
+
+    @property
+    def id(self) -> str | None:
+        return self.leaflet.id if self.leaflet else None
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -38,4 +43,4 @@ def check_leaflet(path: Path, settings: Settings, today: dt.date | None = None) 
     wording = check_wording(leaflet, source, settings)
     findings = wording.findings + check_review(leaflet, source, settings, today or dt.date.today())
     findings.sort(key=lambda f: f.sort_key)
-    return LeafletCheck(path, findings, wording, leaflet.id)
+    return LeafletCheck(path, findings, wording, leaflet)
