@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed
 LOCK    = requirements.lock
 PIP_TOOLS = pip-tools==7.6.2
 
-.PHONY: leaflets test check schema preview clean fuzz lock
+.PHONY: leaflets test check schema preview clean fuzz lock layout-report
 
 leaflets: $(STAMP)
 	$(BIN)/leaflet build --out $(OUT)
@@ -30,6 +30,10 @@ check: $(STAMP)
 # Refresh the committed JSON Schema after changing generator/content/model.py.
 schema: $(STAMP)
 	$(BIN)/leaflet schema > docs/leaflet.schema.json
+
+# How full the pages are: every sample at every size and paper (docs/layout.md).
+layout-report: $(STAMP)
+	$(BIN)/python benchmarks/layout_report.py
 
 # Page 1 of the clonazepam leaflet as a PNG, as shown in the README.
 preview: leaflets

@@ -87,7 +87,7 @@ def test_the_wording_is_read_in_the_print_order(everything):
     assert list(dict.fromkeys(effects)) == [key for key in order.side_effects if key in effects]
 
 
-def test_page_one_starts_with_the_title_the_boxed_warning_and_the_medicine():
+def test_page_one_starts_with_the_title_the_medicine_and_the_boxed_warning():
     order = print_order()
-    assert order.header == ("title",)
-    assert order.leaflet[:3] == ("boxed_warning", "medicine", "key_facts")
+    assert order.header == ("title", "short_title")
+    assert order.leaflet[:3] == ("medicine", "boxed_warning", "key_facts")

@@ -17,6 +17,7 @@ from generator.resources import WEB_ADDRESS
 
 # One line of text: no leading/trailing spaces, never empty.
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 # Free text. Blank lines separate paragraphs.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
@@ -259,7 +260,12 @@ class Leaflet(Block):
     language: Annotated[str, StringConstraints(pattern=_BCP47.pattern)] = Field(
         description="BCP 47 language tag, e.g. en-GB."
     )
-    title: Line = Field(description="The leaflet title, printed at the top of every page.")
+    title: Line = Field(description="The leaflet title, printed at the top of page 1.")
+    short_title: ShortLine | None = Field(
+        default=None,
+        description="A shorter title for the running header of every page, which must fit on one line "
+        "at every print size. Without it, the title is used.",
+    )
     medicine: Medicine
     key_facts: list[Line] = Field(
         default_factory=list, min_length=3, max_length=6, description="3 to 6 short points, printed first."

@@ -21,13 +21,21 @@ from generator.content.catalogue import catalogue
 from generator.content.model import Leaflet, paragraphs
 from generator.content.print_order import print_order
 from generator.problems import LeafletError, Problem
-from generator.render.geometry import PAPERS, SIDE_MARGIN_MM, SIZES, Options, stack_comparison
+from generator.render.geometry import PAPERS, SIDE_MARGIN_MM, SIZES, Options, keep_whole, stack_comparison
 from generator.resources import LEAFLET_TEMPLATE, STYLES, TEMPLATES, is_inside
 
 STYLESHEET = STYLES / "leaflet.css"
 # Added to the HTML edition only: how the leaflet reads on a screen.
 SCREEN_STYLESHEET = STYLES / "screen.css"
 BRAND_CSS_TEMPLATE = "brand.css.j2"
+# A warning box carries, in this attribute, the title it repeats on the next
+# page when it goes on over one (templates/partials/blocks.html.j2); the
+# repeated title gets the class below. A box breaks only between these.
+CONTINUED = "data-continued"
+CONTINUED_TITLE = "continued-title"
+UNITS = ("p", "li")
+_UNIT = re.compile(r"<(p|li)[\s>]")
+_LIST_OPEN = re.compile(r"<(ul|ol)\b[^>]*>")
 
 
 def css_string(text: str) -> Markup:
@@ -126,6 +134,35 @@ def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     return env
 
 
+def add_continued_titles(html: str, breaks: frozenset[tuple[str, int]]) -> str:
+    """``html`` with a box's title and "(continued)" before each place it goes
+    on over a page: ``(box id, index of the paragraph or list item)``, from
+    ``render.pdf.continued_boxes``.
+
+    A list that breaks is closed before the title and opened again after it,
+    so the title is not a list item.
+    """
+    inserts = []
+    for ident, index in breaks:
+        start = html.index(f'id="{ident}"')
+        opening = html.rindex("<", 0, start)
+        title = re.search(rf'{CONTINUED}="([^"]*)"', html[opening : html.index(">", start)])[1]
+        unit = list(_UNIT.finditer(html, start))[index]
+        at = unit.start()
+        paragraph = f'<p class="{CONTINUED_TITLE}">{title}</p>'
+        if unit[1] == "li":
+            lists = list(_LIST_OPEN.finditer(html, opening, at))
+            tag = lists[-1]
+            if not html[tag.end() : at].strip():  # the list's first item: the title goes before the list
+                at, paragraph = tag.start(), paragraph
+            else:
+                paragraph = f"</{tag[1]}>{paragraph}{tag[0]}"
+        inserts.append((at, paragraph))
+    for at, paragraph in sorted(inserts, reverse=True):
+        html = html[:at] + paragraph + html[at:]
+    return html
+
+
 def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: bool = False) -> str:
     """The leaflet as HTML.
 
@@ -150,6 +187,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             size_name=options.size,
             side_margin_mm=SIDE_MARGIN_MM,
             stacked=stack_comparison(leaflet, options),
+            keep=lambda block: keep_whole(block, options),
             print_order=print_order(),
             inline_css=Markup(standalone_css(brand)) if standalone else None,
         )

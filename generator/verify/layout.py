@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator.render.geometry import PT_TO_MM
+from generator.verify.structure import HEADING
 
 if TYPE_CHECKING:
     from generator.verify.text import PdfText, TextBox
@@ -89,7 +90,7 @@ def headless_tables(doc, elements: list) -> list[int]:
 
     Each page's part of a table is its own /Table in the structure tree. A
     part whose rows have several data cells needs the column headings
-    (/THead) to say which column is which; the stacked tables have one data
+    (/THead) to say which column is which; the tables by feature have one data
     cell a row, labelled by the row heading, and need none. ``elements`` is
     every element of the structure tree (``tagging.walk``).
     """
@@ -113,3 +114,182 @@ def _kids(element) -> list:
     kids = element.get("/K")
     kids = kids if isinstance(kids, pikepdf.Array) else [kids]
     return [kid for kid in kids if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+
+
+def break_problems(doc, text: PdfText, box_titles: set[str], continued: str) -> list[str]:
+    """Where the page breaks strand the reader, page by page: a page that
+    holds only a heading, a heading at the foot of a page, a warning box that
+    goes on over a page without repeating its title, a table that leaves one
+    row alone on a page, and a running header or page number that wraps.
+
+    ``box_titles`` are the headings of warning boxes and ``continued`` the
+    word after a repeated title, both normalised (``text.normalise``).
+    """
+    from generator.verify.text import normalise
+
+    owner = _marked_elements(doc)
+    texts: dict[tuple, str] = {}  # each element's text, with that of the elements inside it
+    for key, words in text.marked().items():
+        for node in _ancestors(owner.get(key)):
+            texts[node.objgen] = texts.get(node.objgen, "") + " " + words
+    found = []
+    last = len(text.sizes) - 1
+    for page, (width, height) in enumerate(text.sizes):
+        number = page + 1
+        running = [box for box in text.boxes if box.page == page and box.mcid < 0 and box.text.strip()]
+        header = [box for box in running if box.bottom > height / 2]
+        if _lines(header) > 1 or any(_overlap(a, b) for a in header for b in header if a is not b and a.text != b.text):
+            found.append(f"page {number}: the running header takes more than one line; give the leaflet a shorter short_title")
+        if _lines([box for box in running if box.bottom < height / 2 and box.left > width / 2]) > 1:
+            found.append(f"page {number}: 'Page X of Y' wraps onto a second line")
+        body = sorted(
+            (box for box in text.boxes if box.page == page and box.mcid >= 0 and box.text.strip()),
+            key=lambda box: (-box.top, box.left),
+        )
+        if not body:
+            continue
+        headings = [_in_heading(owner.get((page, box.mcid))) for box in body]
+        if all(headings):
+            found.append(f"page {number} holds only a heading ('{_shown(body[0].text)}')")
+        elif headings[-1] and page != last:
+            found.append(f"page {number} ends with the heading '{_shown(body[-1].text)}', away from its text")
+    for page in _untitled_continuations(doc, texts, box_titles, continued):
+        found.append(f"page {page + 1} goes on with a warning box without repeating its title and '{continued}'")
+    parts = _table_parts(doc)
+    for index, (page, rows, starts) in enumerate(parts):
+        # A table's parts on later pages have no caption of their own.
+        split = not starts or (index + 1 < len(parts) and not parts[index + 1][2])
+        if split and rows <= 1:
+            found.append(f"page {page + 1} holds {'a single row' if rows else 'only the header row'} of a table, apart from the rest")
+    return found
+
+
+def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: str) -> list[int]:
+    """Pages (from 0) that go on with a warning box from the page before
+    without its title and "(continued)" first.
+
+    WeasyPrint tags each page as a /Part; a section that goes on over a page
+    is a new /Sect there, without a heading. So the sections open at the end
+    of one page are matched with those that open the next, level by level.
+    A page that starts inside a paragraph (the boxed warning may split one,
+    to start on page 1) has no place for a title and is let be.
+    """
+    from generator.verify.text import normalise
+
+    tree = doc.Root.get("/StructTreeRoot")
+    document = _kids(tree)[0] if tree is not None and _kids(tree) else None
+    parts = [kid for kid in _kids(document) if str(kid.S) == "/Part"] if document is not None else []
+    found = []
+    open_before: list[str] = []  # the headings of the sections open at the end of the page before
+    for page, part in enumerate(parts):
+        node, depth, going_on = part, 0, []
+        while depth < len(open_before):
+            kids = _kids(node)
+            node = kids[0] if kids else None
+            if node is None or str(node.S) != "/Sect":
+                break
+            first = _kids(node)[0] if _kids(node) else None
+            if first is None or HEADING.match(str(first.S)):
+                break
+            going_on.append(open_before[depth])
+            depth += 1
+            if open_before[depth - 1] in box_titles:
+                said = normalise(texts.get(first.objgen, ""))
+                ended = normalise(texts.get(_last_leaf(parts[page - 1]).objgen, ""))
+                mid_paragraph = ended and ended[-1] not in ".!?:"
+                if not said.startswith(f"{open_before[depth - 1]} {continued}") and not mid_paragraph:
+                    found.append(page)
+        open_now: list[str] = []
+        node = part
+        while True:
+            kids = _kids(node)
+            node = kids[-1] if kids else None
+            if node is None or str(node.S) != "/Sect":
+                break
+            first = _kids(node)[0] if _kids(node) else None
+            if first is not None and HEADING.match(str(first.S)):
+                open_now.append(normalise(texts.get(first.objgen, "")))
+            elif len(open_now) < len(going_on):
+                open_now.append(going_on[len(open_now)])
+            else:
+                open_now.append("")
+        open_before = open_now
+    return found
+
+
+def _last_leaf(element):
+    """The last structure element holding text inside ``element``."""
+    while _kids(element):
+        element = _kids(element)[-1]
+        if str(element.S) == "/Lbl":
+            break
+    return element
+
+
+def _marked_elements(doc) -> dict:
+    """The structure element that holds each piece of marked content: {(page, MCID): element}."""
+    import pikepdf
+
+    tree = doc.Root.get("/StructTreeRoot")
+    if tree is None or "/ParentTree" not in tree:
+        return {}
+    parents = pikepdf.NumberTree(tree.ParentTree)
+    found = {}
+    for index, page in enumerate(doc.pages):
+        key = page.obj.get("/StructParents")
+        if key is None or int(key) not in parents:
+            continue
+        for mcid, element in enumerate(parents[int(key)]):
+            if isinstance(element, pikepdf.Dictionary):
+                found[(index, mcid)] = element
+    return found
+
+
+def _ancestors(element):
+    """``element`` and the structure elements it is inside, innermost first."""
+    import pikepdf
+
+    while isinstance(element, pikepdf.Dictionary) and "/S" in element:
+        yield element
+        element = element.get("/P")
+
+
+def _in_heading(element) -> bool:
+    return any(HEADING.match(str(node.S)) for node in _ancestors(element))
+
+
+def _lines(boxes: list[TextBox]) -> int:
+    """How many lines ``boxes`` make, by where they sit."""
+    lines: list[float] = []
+    for box in sorted(boxes, key=lambda box: box.bottom):
+        if not lines or box.bottom - lines[-1] > (box.top - box.bottom) / 2:
+            lines.append(box.bottom)
+    return len(lines)
+
+
+def _shown(text: str) -> str:
+    shown = " ".join(text.split())
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _table_parts(doc) -> list[tuple[int, int, bool]]:
+    """Each page's part of each table, in order: (page from 0, how many data
+    rows it has, whether it is a table's first part)."""
+    from generator.render.tagging import walk
+
+    pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
+    tree = doc.Root.get("/StructTreeRoot")
+    found = []
+    for table in walk(tree) if tree is not None else ():
+        if table.S != "/Table":
+            continue
+        groups = _kids(table)
+        rows = [
+            row
+            for group in groups
+            if str(group.S) in ("/TBody", "/TFoot", "/TR")
+            for row in ([group] if str(group.S) == "/TR" else _kids(group))
+        ]
+        first = any(str(group.S) == "/Caption" for group in groups)
+        found.append((pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0, len(rows), first))
+    return found

@@ -15,9 +15,13 @@ from generator.content.model import Leaflet, paragraphs
 from generator.content.rules import applies, lookup, required_sections
 from generator.problems import Problem
 from generator.render.geometry import PT_TO_MM, SIDE_MARGIN_MM
-from generator.verify.layout import headless_tables, overflow_message, overflows
+from generator.verify.layout import break_problems, headless_tables, overflow_message, overflows
 from generator.verify.structure import outline, structure_problems
-from generator.verify.text import read_text, squeeze
+from generator.verify.text import normalise, read_text, squeeze
+
+# The catalogue keys of the headings of the boxes that are not warnings
+# (templates/partials/blocks.html.j2 and side_effects.html.j2).
+BOX_HEADINGS = ("boxed_warning", "side_effects_serious")
 
 
 def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -> tuple[int, list[Problem]]:
@@ -60,6 +64,9 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
             missing(problem)
         headings, under = outline(doc, text.marked())
         headless = headless_tables(doc, elements)
+        box_titles = {normalise(t(key)) for key in BOX_HEADINGS}
+        box_titles |= {normalise(f"{t('warning_word')}: {warning.title}") for warning in leaflet.warnings}
+        stranded = break_problems(doc, text, box_titles, normalise(t("continued")))
     places: dict[tuple, tuple] = {}
     for box, where in outside:
         index = under.get((box.page, box.mcid))
@@ -76,6 +83,8 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
             f"prints a table on page {page + 1} without its column headings, which are left out when a row is "
             "too tall to fit on a page with them; shorten the longest cells (of the comparison table: comparison.rows)"
         )
+    for problem in stranded:
+        missing(f"breaks its pages badly: {problem}")
     if leaflet.boxed_warning and (len(headings) < 2 or squeeze(t("boxed_warning")) not in squeeze(headings[1][1])):
         missing("does not give the boxed warning first in its reading order (structure tree)")
 
