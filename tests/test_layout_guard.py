@@ -1,0 +1,56 @@
+"""The layout guard that runs on every build fails a PDF that breaks a page badly.
+
+Each test builds a real PDF that breaks one rule on purpose and reads it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import generator.render.pdf as pdf_module
+from generator import load
+from generator.render.geometry import Options
+from generator.render.html import render_html
+from generator.verify.printed import verify_pdf
+
+CLONAZEPAM = Path(__file__).parent.parent / "leaflets" / "clonazepam.yaml"
+
+
+def problems(html: str, leaflet, options: Options = Options(size="large")) -> list[str]:
+    pdf = pdf_module.render_pdf(html, CLONAZEPAM, options.chosen_brand)
+    return [problem.message for problem in verify_pdf(leaflet, pdf, CLONAZEPAM)[1]]
+
+
+def test_the_samples_break_well():
+    leaflet = load(CLONAZEPAM)
+    assert problems(render_html(leaflet, Options(size="large")), leaflet) == []
+
+
+def test_a_box_that_goes_on_without_its_title_fails(monkeypatch):
+    leaflet = load(CLONAZEPAM)
+    # One layout only: the boxes that go on over a page get no title there.
+    monkeypatch.setattr(pdf_module, "MAX_LAYOUTS", 1)
+    options = Options(size="extra-large", paper="letter")
+    found = problems(render_html(leaflet, options), leaflet, options)
+    assert any("goes on with a warning box without repeating its title and '(continued)'" in p for p in found), found
+
+
+def test_a_heading_at_the_foot_of_a_page_fails():
+    leaflet = load(CLONAZEPAM)
+    html = render_html(leaflet, Options(size="large"))
+    heading = '<h2 id="how-it-works-heading">'
+    end = html.index("</h2>", html.index(heading)) + len("</h2>")
+    html = html[:end] + '<div style="break-before: page"></div>' + html[end:]
+    found = problems(html, leaflet)
+    assert any("ends with the heading 'How Clonazepam works'" in p for p in found), found
+
+
+def test_a_lone_table_row_fails():
+    leaflet = load(CLONAZEPAM)
+    html = render_html(leaflet, Options(size="standard"))
+    # Force a break after the first row of the full comparison table.
+    first_row_end = html.index("</tr>", html.index("<tbody>", html.index('class="comparison"'))) + len("</tr>")
+    html = html[:first_row_end] + html[first_row_end:].replace(
+        "<tr>", '<tr style="break-before: page">', 1
+    )
+    found = problems(html, leaflet, Options(size="standard"))
+    assert any("single row of a table" in p for p in found), found
