@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.brand.load import Brand, default_brand
 from pydantic import BaseModel
 
+from generator.brand.load import Brand, default_brand
 from generator.content.model import Leaflet, paragraphs
 
 Paper = Literal["a4", "letter"]

@@ -125,7 +125,6 @@ def break_problems(doc, text: PdfText, box_titles: set[str], continued: str) -> 
     ``box_titles`` are the headings of warning boxes and ``continued`` the
     word after a repeated title, both normalised (``text.normalise``).
     """
-    from generator.verify.text import normalise
 
     owner = _marked_elements(doc)
     texts: dict[tuple, str] = {}  # each element's text, with that of the elements inside it
