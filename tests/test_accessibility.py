@@ -5,7 +5,7 @@ from __future__ import annotations
 import pikepdf
 import pytest
 from conftest import COMBINATIONS, LEAFLETS, brand_with_template
-from pdftools import heading_order, structure_problems, text_sizes
+from pdftools import heading_order, page_texts, structure_problems, text_sizes
 
 from generator import load
 from generator.brand.load import available_brands, default_brand, load_brand
@@ -18,7 +18,7 @@ from generator.render.tagging import walk
 from generator.resources import STYLES
 from generator.verify.layout import overflows
 from generator.verify.printed import verify_pdf
-from generator.verify.text import normalise, read_text
+from generator.verify.text import normalise, read_text, squeeze
 
 
 @pytest.mark.parametrize("name, size, paper", COMBINATIONS)
@@ -41,6 +41,18 @@ def test_body_text_at_the_chosen_size(matrix, name, size, paper):
     running = SIZES[size].running_pt
     assert running >= (14 if size == "standard" else 16)
     assert min(sizes) >= running, f"text smaller than the {running} pt running text: {sorted(sizes)}"
+
+
+@pytest.mark.parametrize("name, size, paper", COMBINATIONS)
+def test_page_one_holds_the_title_the_medicine_line_and_the_boxed_warning(matrix, name, size, paper):
+    leaflet, file = matrix[(name, size, paper)]
+    t = catalogue(leaflet.language)
+    first = squeeze(page_texts(file)[0])  # squeezed: a line may break at a hyphen
+    parts = [squeeze(leaflet.title), squeeze(t("drug_class", drug_class=leaflet.medicine.drug_class))]
+    if leaflet.boxed_warning:
+        parts.append(squeeze(t("boxed_warning")))
+    positions = [first.find(part) for part in parts]
+    assert -1 not in positions and positions == sorted(positions), (parts, first[:400])
 
 
 @pytest.mark.parametrize("name, size, paper", COMBINATIONS)

@@ -76,6 +76,13 @@ def server():
     listener.server_close()
 
 
+def short_payload(number: int, url: str) -> str:
+    """Markup and template code in few words, for the medicine line on page 1
+    and the comparison's cells, which must still lay out well: the layout
+    guard refuses a boxed warning pushed off page 1 or a table row alone."""
+    return f'<img src="{url}/img{number}.png"> {{{{ 7*{number} }}}} &amp;'
+
+
 def payload(number: int, url: str) -> str:
     """Markup, template code and CSS with the server's address: all must print as text."""
     return (
@@ -88,8 +95,12 @@ def payload(number: int, url: str) -> str:
 def css_breakout(url: str) -> str:
     """For text printed through a CSS string in the page margins (page.html.j2).
 
-    Short, because the title must fit the running header."""
-    return f'"}} @page {{ background: url({url}/p) }} </style> {{{{ 7*7 }}}} \\'
+    Short, because the brand name must fit the running footer."""
+    return f'"}}@page{{background:url({url}/p)}}</style>{{{{7*7}}}}\\'
+
+
+# The same break-out, short enough for the running header's one line.
+SHORT_BREAKOUT = '"}</style>{{7*7}}\\'
 
 
 class Hostile:
@@ -99,7 +110,14 @@ class Hostile:
         self.planted: dict[tuple, str] = {}
 
         def text(path: tuple, limit: int) -> str:
-            value = css_breakout(url) if path == ("title",) else payload(len(self.planted), url)
+            if path == ("short_title",):
+                value = SHORT_BREAKOUT
+            elif path == ("title",):
+                value = css_breakout(url)
+            elif path[0] in ("medicine", "comparison"):
+                value = short_payload(len(self.planted), url)
+            else:
+                value = payload(len(self.planted), url)
             self.planted[("leaflet", *path)] = value
             return value
 
@@ -126,11 +144,11 @@ class Hostile:
         )
 
         brand = {
-            "name": css_breakout(url) + " brand",
+            "name": SHORT_BREAKOUT + " brand",
             "logo": {"file": "logo.svg", "alt": payload(900, url)},
             "colours": {"primary": "#0b6e4f", "accent": "#000000"},
             "contact": {
-                "phone": payload(901, url),
+                "phone": short_payload(901, url),  # on page 1 too
                 "opening_hours": payload(902, url),
                 "address": payload(903, url),
                 "email": "<script>@x.example",
@@ -186,11 +204,11 @@ def test_no_field_becomes_markup(hostile):
 
 
 def test_titles_and_brand_names_stay_inside_their_css_strings(hostile):
-    """The title and brand name are printed in the page margins through CSS
+    """The short title and brand name are printed in the page margins through CSS
     strings (page.html.j2), where HTML escaping does not apply."""
     planted, leaflet, brand, _, pdf = hostile
     running = squeeze(" ".join(box.text for box in read_text(pdf).boxes if box.page == 0 and box.mcid < 0))
-    assert squeeze(leaflet.title) in running
+    assert squeeze(leaflet.short_title) in running
     assert squeeze(brand.name) in running
 
 

@@ -33,6 +33,7 @@ BRAND_CSS_TEMPLATE = "brand.css.j2"
 # repeated title gets the class below. A box breaks only between these.
 CONTINUED = "data-continued"
 CONTINUED_TITLE = "continued-title"
+BOX_TITLE = "box-title"  # the boxed warning's own title, under its heading
 UNITS = ("p", "li")
 _UNIT = re.compile(r"<(p|li)[\s>]")
 _LIST_OPEN = re.compile(r"<(ul|ol)\b[^>]*>")
@@ -151,10 +152,9 @@ def add_continued_titles(html: str, breaks: frozenset[tuple[str, int]]) -> str:
         at = unit.start()
         paragraph = f'<p class="{CONTINUED_TITLE}">{title}</p>'
         if unit[1] == "li":
-            lists = list(_LIST_OPEN.finditer(html, opening, at))
-            tag = lists[-1]
+            tag = list(_LIST_OPEN.finditer(html, opening, at))[-1]
             if not html[tag.end() : at].strip():  # the list's first item: the title goes before the list
-                at, paragraph = tag.start(), paragraph
+                at = tag.start()
             else:
                 paragraph = f"</{tag[1]}>{paragraph}{tag[0]}"
         inserts.append((at, paragraph))

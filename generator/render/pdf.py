@@ -17,7 +17,15 @@ from urllib.request import url2pathname
 
 from generator.brand.load import Brand
 from generator.problems import LeafletError, Problem
-from generator.render.html import CONTINUED, CONTINUED_TITLE, STYLESHEET, UNITS, add_continued_titles, brand_stylesheet
+from generator.render.html import (
+    BOX_TITLE,
+    CONTINUED,
+    CONTINUED_TITLE,
+    STYLESHEET,
+    UNITS,
+    add_continued_titles,
+    brand_stylesheet,
+)
 from generator.resources import STYLES, TEMPLATES, is_inside
 
 # Tagged PDF/UA-1: structure tree, language, title shown in the window bar.
@@ -141,7 +149,6 @@ class Renderer:
             raise LeafletError([Problem(Path(str(name)), None, (), m) for m in errors])
         return pdf
 
-
     def _layout(self, html: str, stylesheets: list):
         return self._weasyprint.HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher).render(
             font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS
@@ -150,43 +157,32 @@ class Renderer:
 
 def continued_boxes(document) -> frozenset[tuple[str, int]]:
     """Where each warning box goes on over a page: (its id, the index of the
-    first paragraph or list item on the new page).
+    first paragraph or list item on the new page among the box's own).
 
-    A box's title for the next page is in its ``data-continued``; titles
-    already added (class ``continued-title``) are not counted as parts, so a
-    box's indices stay those of its own content.
+    A box starts on the first page that holds some of its content, not just
+    its heading. A page that starts inside a paragraph has no place for a
+    title: only the boxed warning's paragraphs split, so that the box starts
+    on page 1.
     """
     found = set()
-    seen: set[str] = set()
+    started: set[str] = set()
     before: set = set()  # paragraphs and list items on the page before
     for page in document.pages:
         for box in _boxes(page._page_box):
             element = box.element
-            if element is None or element.get(CONTINUED) is None or box.element_tag != element.tag.rpartition("}")[2]:
+            if element is None or element.get(CONTINUED) is None or box.element_tag != _tag(element):
                 continue
             ident = element.get("id")
-            # A box whose part on the page before holds only its heading has
-            # not started there: a title would only glue more to that heading.
-            if ident not in seen and not _has_unit(box):
-                continue
-            if ident in seen:
-                first = next((b.element for b in _boxes(box) if b.element_tag in UNITS), None)
-                units = [e for e in element.iter() if e.tag.rpartition("}")[2] in UNITS and not _is_title(e)]
-                # A page that starts inside a paragraph has no place for a
-                # title: only the boxed warning's paragraphs split, so that
-                # the box starts on page 1.
-                if first is not None and first in before:
-                    pass
-                elif first is not None and first in units:
-                    found.add((ident, units.index(first)))
-                # A title already at the top of this part: keep it.
-                elif first is not None and _is_title(first):
-                    following = [e for e in element.iter() if e.tag.rpartition("}")[2] in UNITS]
-                    after = following[following.index(first) + 1 :]
-                    nxt = next((e for e in after if not _is_title(e)), None)
-                    if nxt is not None:
-                        found.add((ident, units.index(nxt)))
-            seen.add(ident)
+            content = [
+                b.element
+                for b in _boxes(box)
+                if b.element_tag in UNITS and not _has_class(b.element, CONTINUED_TITLE, BOX_TITLE)
+            ]
+            if ident in started and content and content[0] not in before:
+                units = [e for e in element.iter() if _tag(e) in UNITS and not _has_class(e, CONTINUED_TITLE)]
+                found.add((ident, units.index(content[0])))
+            if content:
+                started.add(ident)
         before = {b.element for b in _boxes(page._page_box) if b.element_tag in UNITS}
     return frozenset(found)
 
@@ -199,16 +195,12 @@ def _boxes(box):
             yield from _boxes(child)
 
 
-def _has_unit(box) -> bool:
-    """Whether a part of a box holds a paragraph or list item besides its title."""
-    return any(
-        b.element_tag in UNITS and not _is_title(b.element) and "box-title" not in (b.element.get("class") or "")
-        for b in _boxes(box)
-    )
+def _tag(element) -> str:
+    return element.tag.rpartition("}")[2]
 
 
-def _is_title(element) -> bool:
-    return CONTINUED_TITLE in (element.get("class") or "").split()
+def _has_class(element, *names: str) -> bool:
+    return not set(names).isdisjoint((element.get("class") or "").split())
 
 
 class _CollectWarnings(logging.Handler):

@@ -61,8 +61,7 @@ def overflows(text: PdfText, side_margin_pt: float) -> list[tuple[TextBox, str]]
 
 def overflow_message(box: TextBox, where: str, heading: str, height: float) -> str:
     """What to tell the author about one run of text outside the text area."""
-    shown = " ".join(box.text.split())
-    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    shown = _shown(box.text)
     if box.mcid >= 0:
         place = f"under the heading '{heading}'" if heading else "at the top of the leaflet"
         advice = "break up the long word or web address, or shorten the text"
@@ -100,7 +99,7 @@ def headless_tables(doc, elements: list) -> list[int]:
         if table.S != "/Table":
             continue
         groups = _kids(table)
-        rows = [row for group in groups for row in ([group] if str(group.S) == "/TR" else _kids(group))]
+        rows = _rows(groups, ("/THead", "/TBody", "/TFoot"))
         columns = any(sum(str(cell.S) == "/TD" for cell in _kids(row)) > 1 for row in rows)
         if columns and not any(str(group.S) == "/THead" for group in groups):
             found.append(pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0)
@@ -116,7 +115,7 @@ def _kids(element) -> list:
     return [kid for kid in kids if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
 
 
-def break_problems(doc, text: PdfText, box_titles: set[str], continued: str) -> list[str]:
+def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], continued: str) -> list[str]:
     """Where the page breaks strand the reader, page by page: a page that
     holds only a heading, a heading at the foot of a page, a warning box that
     goes on over a page without repeating its title, a table that leaves one
@@ -124,8 +123,8 @@ def break_problems(doc, text: PdfText, box_titles: set[str], continued: str) -> 
 
     ``box_titles`` are the headings of warning boxes and ``continued`` the
     word after a repeated title, both normalised (``text.normalise``).
+    ``elements`` is every element of the structure tree (``tagging.walk``).
     """
-
     owner = _marked_elements(doc)
     texts: dict[tuple, str] = {}  # each element's text, with that of the elements inside it
     for key, words in text.marked().items():
@@ -154,12 +153,12 @@ def break_problems(doc, text: PdfText, box_titles: set[str], continued: str) -> 
             found.append(f"page {number} ends with the heading '{_shown(body[-1].text)}', away from its text")
     for page in _untitled_continuations(doc, texts, box_titles, continued):
         found.append(f"page {page + 1} goes on with a warning box without repeating its title and '{continued}'")
-    parts = _table_parts(doc)
+    parts = _table_parts(doc, elements)
     for index, (page, rows, starts) in enumerate(parts):
         # A table's parts on later pages have no caption of their own.
         split = not starts or (index + 1 < len(parts) and not parts[index + 1][2])
         if split and rows <= 1:
-            found.append(f"page {page + 1} holds {'a single row' if rows else 'only the header row'} of a table, apart from the rest")
+            found.append(f"page {page + 1} holds {'a single row' if rows else 'only the caption or header row'} of a table, apart from the rest")
     return found
 
 
@@ -271,24 +270,26 @@ def _shown(text: str) -> str:
     return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
-def _table_parts(doc) -> list[tuple[int, int, bool]]:
+def _table_parts(doc, elements: list) -> list[tuple[int, int, bool]]:
     """Each page's part of each table, in order: (page from 0, how many data
     rows it has, whether it is a table's first part)."""
-    from generator.render.tagging import walk
-
     pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
-    tree = doc.Root.get("/StructTreeRoot")
     found = []
-    for table in walk(tree) if tree is not None else ():
+    for table in elements:
         if table.S != "/Table":
             continue
         groups = _kids(table)
-        rows = [
-            row
-            for group in groups
-            if str(group.S) in ("/TBody", "/TFoot", "/TR")
-            for row in ([group] if str(group.S) == "/TR" else _kids(group))
-        ]
         first = any(str(group.S) == "/Caption" for group in groups)
-        found.append((pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0, len(rows), first))
+        page = pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0
+        found.append((page, len(_rows(groups, ("/TBody", "/TFoot"))), first))
     return found
+
+
+def _rows(groups: list, sections: tuple[str, ...]) -> list:
+    """The rows of a table, from its kids: rows of its own, and those in the named row groups."""
+    return [
+        row
+        for group in groups
+        if str(group.S) == "/TR" or str(group.S) in sections
+        for row in ([group] if str(group.S) == "/TR" else _kids(group))
+    ]

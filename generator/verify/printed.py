@@ -66,7 +66,7 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
         headless = headless_tables(doc, elements)
         box_titles = {normalise(t(key)) for key in BOX_HEADINGS}
         box_titles |= {normalise(f"{t('warning_word')}: {warning.title}") for warning in leaflet.warnings}
-        stranded = break_problems(doc, text, box_titles, normalise(t("continued")))
+        stranded = break_problems(doc, elements, text, box_titles, normalise(t("continued")))
     places: dict[tuple, tuple] = {}
     for box, where in outside:
         index = under.get((box.page, box.mcid))
