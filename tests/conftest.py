@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import subprocess
 import sys
@@ -34,16 +35,31 @@ COMBINATIONS = list(itertools.product([p.name for p in LEAFLETS], SIZES, PAPERS)
 
 
 @pytest.fixture(scope="session")
-def matrix(tmp_path_factory):
-    """Every sample leaflet at every size on every paper: {(name, size, paper): (leaflet, pdf path)}."""
+def matrix(tmp_path_factory, worker_id):
+    """Every sample leaflet at every size on every paper: {(name, size, paper): (leaflet, pdf path)}.
+
+    Built once for the whole run: the pytest-xdist workers share one folder
+    and build the combinations in different orders, each under its own lock,
+    so they share the work and never build one twice.
+    """
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent
+    combinations = list(itertools.product(SIZES, PAPERS, LEAFLETS))
+    if worker_id[-1:].isdigit() and int(worker_id[-1]) % 2:
+        combinations.reverse()
     built = {}
-    for size, paper in itertools.product(SIZES, PAPERS):
-        out = tmp_path_factory.mktemp(f"{size}-{paper}")
-        for path in LEAFLETS:
-            leaflet = load(path)
-            result = build(path, out, Options(paper=paper, size=size))
-            assert result.ok, f"{path.name} {size} {paper}: " + "; ".join(map(str, result.problems))
-            built[(path.name, size, paper)] = (leaflet, result.output)
+    for size, paper, path in combinations:
+        out = root / "matrix" / f"{size}-{paper}"
+        out.mkdir(parents=True, exist_ok=True)
+        leaflet = load(path)
+        pdf = out / f"{leaflet.id}.pdf"
+        with open(out / f"{leaflet.id}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not pdf.exists():
+                result = build(path, out, Options(paper=paper, size=size))
+                assert result.ok, f"{path.name} {size} {paper}: " + "; ".join(map(str, result.problems))
+                assert result.output == pdf
+        built[(path.name, size, paper)] = (leaflet, pdf)
     return built
 
 
