@@ -93,17 +93,21 @@ def headless_tables(doc, elements: list) -> list[int]:
     cell a row, labelled by the row heading, and need none. ``elements`` is
     every element of the structure tree (``tagging.walk``).
     """
-    pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
     found = []
-    for table in elements:
-        if table.S != "/Table":
-            continue
-        groups = _kids(table)
+    for page, groups in _tables(doc, elements):
         rows = _rows(groups, ("/THead", "/TBody", "/TFoot"))
         columns = any(sum(str(cell.S) == "/TD" for cell in _kids(row)) > 1 for row in rows)
         if columns and not any(str(group.S) == "/THead" for group in groups):
-            found.append(pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0)
+            found.append(page)
     return found
+
+
+def _tables(doc, elements: list):
+    """Each page's part of each table, in order: (its page from 0, the elements directly inside it)."""
+    pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
+    for table in elements:
+        if table.S == "/Table":
+            yield pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0, _kids(table)
 
 
 def _kids(element) -> list:
@@ -273,16 +277,10 @@ def _shown(text: str) -> str:
 def _table_parts(doc, elements: list) -> list[tuple[int, int, bool]]:
     """Each page's part of each table, in order: (page from 0, how many data
     rows it has, whether it is a table's first part)."""
-    pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
-    found = []
-    for table in elements:
-        if table.S != "/Table":
-            continue
-        groups = _kids(table)
-        first = any(str(group.S) == "/Caption" for group in groups)
-        page = pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0
-        found.append((page, len(_rows(groups, ("/TBody", "/TFoot"))), first))
-    return found
+    return [
+        (page, len(_rows(groups, ("/TBody", "/TFoot"))), any(str(group.S) == "/Caption" for group in groups))
+        for page, groups in _tables(doc, elements)
+    ]
 
 
 def _rows(groups: list, sections: tuple[str, ...]) -> list:
