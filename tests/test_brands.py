@@ -44,7 +44,7 @@ def test_example_brand_is_on_every_leaflet(branded, brand, leaflet):
     settings = load_brand(brand)
     pdf = branded[brand] / f"{leaflet}.pdf"
     pages = page_texts(pdf)
-    assert all(settings.name.lower() in " ".join(page.split()) for page in pages), "the brand's name is not in every page's footer"
+    assert all(settings.footer_name.lower() in " ".join(page.split()) for page in pages), "the brand's name is not in every page's footer"
     text = text_of(pdf)
     assert settings.contact.phone in text
     assert settings.contact.website in text, "the website must be printed as text, not only as a QR code"
@@ -301,3 +301,18 @@ def test_a_block_the_leaflet_template_does_not_have_is_refused(tmp_path):
         tmp_path / "own",
         '{% extends "!base/leaflet.html.j2" %}\n{% block more_information %}{% block care_team %}{% endblock %}{{ super() }}{% endblock %}\n',
     )
+
+
+def test_the_footer_name_goes_with_the_name(tmp_path):
+    """A short name belongs to the name it shortens: a brand that gives its
+    own name does not inherit its parent's short name."""
+    assert load_brand("riverside-pharmacy").footer_name == "Riverside"
+    assert load_brand("default").footer_name == ""
+    own = tmp_path / "own-name"
+    own.mkdir()
+    (own / "brand.yaml").write_text("extends: riverside-pharmacy\nname: Hillside Health Centre\n", "utf-8")
+    assert load_brand(own).footer_name == "Hillside Health Centre"
+    inherited = tmp_path / "inherited"
+    inherited.mkdir()
+    (inherited / "brand.yaml").write_text("extends: riverside-pharmacy\ncolours:\n  shade: '#dddddd'\n", "utf-8")
+    assert load_brand(inherited).footer_name == "Riverside"

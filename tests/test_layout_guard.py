@@ -9,6 +9,7 @@ from pathlib import Path
 import generator.render.pdf as pdf_module
 from generator import load
 from generator.render.geometry import Options
+from generator.brand.load import load_brand
 from generator.render.html import render_html
 from generator.verify.printed import verify_pdf
 
@@ -27,10 +28,13 @@ def test_the_samples_break_well():
 
 def test_a_box_that_goes_on_without_its_title_fails(monkeypatch):
     leaflet = load(CLONAZEPAM)
-    # One layout only: the boxes that go on over a page get no title there.
+    # One layout only: a box that goes on over a page gets no title there.
     monkeypatch.setattr(pdf_module, "MAX_LAYOUTS", 1)
-    options = Options(size="extra-large", paper="letter")
-    found = problems(render_html(leaflet, options), leaflet, options)
+    html = render_html(leaflet, Options(size="large"))
+    # Break the first warning box before its "What to do".
+    action = html.index('<div class="action">', html.index('<section class="warning'))
+    html = html[:action] + '<div style="break-before: page"></div>' + html[action:]
+    found = problems(html, leaflet)
     assert any("goes on with a warning box without repeating its title and '(continued)'" in p for p in found), found
 
 
@@ -54,3 +58,12 @@ def test_a_lone_table_row_fails():
     )
     found = problems(html, leaflet, Options(size="standard"))
     assert any("single row of a table" in p for p in found), found
+
+
+def test_a_footer_that_wraps_fails(tmp_path):
+    # Too long to share one line with the review date beside a 24 pt "Page X of Y".
+    (tmp_path / "brand.yaml").write_text("extends: default\nname: Riverside Community Pharmacy\n", "utf-8")
+    leaflet = load(CLONAZEPAM)
+    options = Options(size="extra-large", brand=load_brand(tmp_path))
+    found = problems(render_html(leaflet, options), leaflet, options)
+    assert any("the footer's brand name and review date take more than one line" in p for p in found), found

@@ -145,6 +145,8 @@ class Hostile:
 
         brand = {
             "name": SHORT_BREAKOUT + " brand",
+            # The footer shares one line with the review date and page number.
+            "short_name": SHORT_BREAKOUT,
             "logo": {"file": "logo.svg", "alt": payload(900, url)},
             "colours": {"primary": "#0b6e4f", "accent": "#000000"},
             "contact": {
@@ -160,7 +162,7 @@ class Hostile:
         self.brand_folder.mkdir()
         (self.brand_folder / "logo.svg").write_text(LOGO, "utf-8")
         (self.brand_folder / "brand.yaml").write_text(yaml.safe_dump(brand, allow_unicode=True), "utf-8")
-        for key in ("name", "footer"):
+        for key in ("name", "short_name", "footer"):
             self.planted[("brand", key)] = brand[key]
         for key, value in brand["contact"].items():
             self.planted[("brand", "contact", key)] = value
@@ -204,12 +206,12 @@ def test_no_field_becomes_markup(hostile):
 
 
 def test_titles_and_brand_names_stay_inside_their_css_strings(hostile):
-    """The short title and brand name are printed in the page margins through CSS
+    """The short title and brand short name are printed in the page margins through CSS
     strings (page.html.j2), where HTML escaping does not apply."""
     planted, leaflet, brand, _, pdf = hostile
     running = squeeze(" ".join(box.text for box in read_text(pdf).boxes if box.page == 0 and box.mcid < 0))
     assert squeeze(leaflet.short_title) in running
-    assert squeeze(brand.name) in running
+    assert squeeze(brand.footer_name) in running
 
 
 @given(st.text(st.characters(exclude_categories=["Cs"])))

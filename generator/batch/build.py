@@ -26,6 +26,9 @@ Format = Literal["pdf", "html"]
 class Result:
     source: Path
     output: Path | None = None
+    # The file a failed build would have written: in a batch, the source alone
+    # does not say which brand, paper and size failed.
+    target: Path | None = None
     pages: int = 0
     size: int = 0
     # Why it failed: the leaflet's errors, or what stopped the render, check or write.
@@ -57,7 +60,7 @@ def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, ta
                 raise LeafletError(problems)
         write_atomic(target, data)
     except LeafletError as exc:
-        return Result(path, problems=exc.problems, status="failed")
+        return Result(path, target=target, problems=exc.problems, status="failed")
     except OSError as exc:
-        return Result(path, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")], status="failed")
+        return Result(path, target=target, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")], status="failed")
     return Result(path, output=target, pages=pages, size=len(data))

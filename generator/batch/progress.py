@@ -62,13 +62,17 @@ class Progress:
             rate = self.done / max(time.monotonic() - self._start, 1e-6)
             self._bar.update(self._task, advance=1, rate=f"{rate:.1f}/s")
             if not result.ok:
-                self._bar.console.print(f"failed {result.source}", markup=False, highlight=False)
+                self._bar.console.print(f"failed {_failed(result)}", markup=False, highlight=False)
             return
         if result.ok:
             pages = f", {result.pages} pages" if result.pages else ""
             click.echo(f"[{self.done}/{self.total}] wrote {result.output} ({result.size / 1024:.0f} KB{pages})")
         else:
-            click.echo(f"[{self.done}/{self.total}] failed {result.source}", err=True)
+            click.echo(f"[{self.done}/{self.total}] failed {_failed(result)}", err=True)
+
+
+def _failed(result: Result) -> str:
+    return f"{result.source} (for {result.target})" if result.target else str(result.source)
 
 
 def findings(result: Result, shown: set[Finding]) -> list[str]:

@@ -41,6 +41,7 @@ class Brand:
     id: str
     folder: Path
     name: str
+    footer_name: str  # may be empty: the footer then names no brand
     logo: str  # data: URI
     logo_alt: str
     primary: str
@@ -139,6 +140,8 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
         for key in ("name", "footer"):
             if getattr(settings, key) is not None:
                 values[key] = getattr(settings, key)
+        if settings.name is not None or settings.short_name is not None:
+            values["short_name"] = settings.short_name
         for key in ("logo", "font"):
             if getattr(settings, key) is not None:
                 values[key] = (getattr(settings, key), brand_folder, brand_source)
@@ -196,6 +199,7 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
         id=folder.name,
         folder=folder,
         name=str(values["name"]),
+        footer_name=values["name"] if values.get("short_name") is None else values["short_name"],
         logo=logo,
         logo_alt=values["logo"][0].alt,
         primary=colours["primary"][0],

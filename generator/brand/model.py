@@ -12,6 +12,8 @@ from generator.content.model import Block, Line, Slug, Text, web_address
 Colour = Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
 # A file inside the brand folder, given relative to it.
 BrandFile = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# The footer shares one line with "Last reviewed" and "Page X of Y".
+FooterName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
 
 
 class Logo(Block):
@@ -64,7 +66,13 @@ class BrandSettings(Block):
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
-    name: Line | None = Field(default=None, description="Display name, printed on page 1 and on every page.")
+    name: Line | None = Field(default=None, description="Display name, printed on page 1 and in the footer of every page.")
+    short_name: FooterName | None = Field(
+        default=None,
+        description="A shorter name for the footer of every page, where the full name, the review date and "
+        "the page number would not fit on one line. \"\" leaves the name out of the footer. "
+        "Set with the name: a brand that gives its own name does not inherit this.",
+    )
     extends: Slug | None = Field(default=None, description="Another brand to start from, by folder name.")
     logo: Logo | None = None
     colours: Colours | None = None

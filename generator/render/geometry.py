@@ -43,9 +43,9 @@ class PrintSize:
 
 PAPERS: dict[str, PaperSize] = {"a4": PaperSize("A4", 210, 297), "letter": PaperSize("letter", 215.9, 279.4)}
 SIZES: dict[str, PrintSize] = {
-    "standard": PrintSize(body_pt=14, running_pt=14, top_mm=18, bottom_mm=20),  # clear print (RNIB)
-    "large": PrintSize(body_pt=18, running_pt=16, top_mm=19, bottom_mm=22),  # large print (UKAAF, ACB)
-    "extra-large": PrintSize(body_pt=24, running_pt=16, top_mm=19, bottom_mm=25),
+    "standard": PrintSize(body_pt=14, running_pt=14, top_mm=18, bottom_mm=17),  # clear print (RNIB)
+    "large": PrintSize(body_pt=18, running_pt=16, top_mm=19, bottom_mm=19),  # large print (UKAAF, ACB)
+    "extra-large": PrintSize(body_pt=24, running_pt=16, top_mm=19, bottom_mm=19),
 }
 SIDE_MARGIN_MM = 15
 # Narrower than this (in ems of body text) and a comparison table's columns

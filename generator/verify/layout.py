@@ -123,7 +123,8 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
     """Where the page breaks strand the reader, page by page: a page that
     holds only a heading, a heading at the foot of a page, a warning box that
     goes on over a page without repeating its title, a table that leaves one
-    row alone on a page, and a running header or page number that wraps.
+    row alone on a page, and a running header, footer or page number that
+    wraps.
 
     ``box_titles`` are the headings of warning boxes and ``continued`` the
     word after a repeated title, both normalised (``text.normalise``).
@@ -136,14 +137,23 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
             texts[node.objgen] = texts.get(node.objgen, "") + " " + words
     found = []
     last = len(text.sizes) - 1
+    # The running lines repeat on every page: each fault is told once, at its first page.
+    wrapped: dict[str, int] = {}
     for page, (width, height) in enumerate(text.sizes):
         number = page + 1
         running = [box for box in text.boxes if box.page == page and box.mcid < 0 and box.text.strip()]
         header = [box for box in running if box.bottom > height / 2]
+        footer = [box for box in running if box.bottom < height / 2]
         if _lines(header) > 1 or any(_overlap(a, b) for a in header for b in header if a is not b and a.text != b.text):
-            found.append(f"page {number}: the running header takes more than one line; give the leaflet a shorter short_title")
-        if _lines([box for box in running if box.bottom < height / 2 and box.left > width / 2]) > 1:
-            found.append(f"page {number}: 'Page X of Y' wraps onto a second line")
+            wrapped.setdefault("the running header takes more than one line; give the leaflet a shorter short_title", number)
+        if _lines([box for box in footer if box.left < width / 2]) > 1:
+            wrapped.setdefault(
+                "the footer's brand name and review date take more than one line; give the brand a shorter "
+                "short_name in brand.yaml, or choose a smaller print size",
+                number,
+            )
+        if _lines([box for box in footer if box.left > width / 2]) > 1:
+            wrapped.setdefault("'Page X of Y' wraps onto a second line", number)
         body = sorted(
             (box for box in text.boxes if box.page == page and box.mcid >= 0 and box.text.strip()),
             key=lambda box: (-box.top, box.left),
@@ -155,6 +165,7 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
             found.append(f"page {number} holds only a heading ('{_shown(body[0].text)}')")
         elif headings[-1] and page != last:
             found.append(f"page {number} ends with the heading '{_shown(body[-1].text)}', away from its text")
+    found += [f"page {number}: {fault}" for fault, number in wrapped.items()]
     for page in _untitled_continuations(doc, texts, box_titles, continued):
         found.append(f"page {page + 1} goes on with a warning box without repeating its title and '{continued}'")
     parts = _table_parts(doc, elements)
