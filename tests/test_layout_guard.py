@@ -67,3 +67,14 @@ def test_a_footer_that_wraps_fails(tmp_path):
     options = Options(size="extra-large", brand=load_brand(tmp_path))
     found = problems(render_html(leaflet, options), leaflet, options)
     assert any("the footer's brand name and review date take more than one line" in p for p in found), found
+
+
+def test_a_page_that_holds_only_a_heading_fails():
+    leaflet = load(CLONAZEPAM)
+    html = render_html(leaflet, Options(size="large"))
+    start = html.index('<h2 id="how-it-works-heading">')
+    end = html.index("</h2>", start) + len("</h2>")
+    page = '<div style="break-before: page"></div>'
+    html = html[:start] + page + html[start:end] + page + html[end:]
+    found = problems(html, leaflet)
+    assert any("holds only a heading ('How Clonazepam works')" in p for p in found), found
