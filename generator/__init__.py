@@ -22,16 +22,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from generator.batch import workers
-from generator.batch.build import Format, Result, build_output
+from generator.batch.build import Format, Result, build_output, measure_sheet
 from generator.batch.manifest import Manifest
-from generator.batch.plan import Plan, Variant, check_for_build, plan
+from generator.batch.plan import Plan, Variant, check_for_build, output_name, plan
 from generator.batch.write import remove_leftovers, write_atomic
 from generator.brand.load import Brand, available_brands, default_brand, load_brand
 from generator.content.load import DEFAULT_DIR, find_leaflets, load_leaflet
 from generator.content.model import Leaflet
 from generator.content.starter import starter, starter_file
 from generator.problems import Finding, LeafletError, Problem
-from generator.render.geometry import PAPERS, SIZES, Options
+from generator.render.geometry import EDITIONS, PAPERS, SIZES, Options
 from generator.resources import VERSION
 from generator.wording.check import LeafletCheck, check_leaflet
 from generator.wording.settings import Settings
@@ -39,7 +39,7 @@ from generator.wording.settings import load as load_settings
 
 __version__ = VERSION
 __all__ = [
-    "DEFAULT_DIR", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
+    "DEFAULT_DIR", "EDITIONS", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
     "LeafletError", "Options", "Plan", "Problem", "Result", "Settings", "available_brands", "build",
     "build_many", "check", "default_jobs", "find_leaflets", "load", "load_brand", "load_settings",
     "new", "plan_build", "run_plan",
@@ -53,12 +53,23 @@ def load(path: Path) -> Leaflet:
     return load_leaflet(Path(path))
 
 
-def check(path: Path, settings: Settings | None = None, today: dt.date | None = None) -> LeafletCheck:
+def check(
+    path: Path, settings: Settings | None = None, today: dt.date | None = None, *, sheets: Sequence[Options] = ()
+) -> LeafletCheck:
     """What ``leaflet check`` finds in one file: validity, wording and review, without rendering.
 
-    ``settings`` defaults to the project settings found from the current folder.
+    ``settings`` defaults to the project settings found from the current
+    folder. For each of ``sheets`` (options with ``edition="sheet"``), the
+    counter sheet is also laid out in memory, as a build would, and a sheet
+    over its page budget is a warning.
     """
-    return check_leaflet(Path(path), _settings(settings), today)
+    path = Path(path)
+    checked = check_leaflet(path, _settings(settings), today)
+    if checked.leaflet is not None:
+        for options in sheets:
+            checked.findings += [Finding("warning", "counter-sheet", p) for p in measure_sheet(path, checked.leaflet, options)]
+        checked.findings.sort(key=lambda f: f.sort_key)
+    return checked
 
 
 def _settings(settings: Settings | None) -> Settings:
@@ -75,7 +86,8 @@ def build(
     strict: bool = False,
     today: dt.date | None = None,
 ) -> Result:
-    """Check one leaflet as ``check`` does, then build it into ``out_dir/<id>.<fmt>``: render, verify, write.
+    """Check one leaflet as ``check`` does, then build it into ``out_dir/<id>.<fmt>``
+    (``<id>.sheet.<fmt>`` for the counter sheet): render, verify, write.
 
     A leaflet with an error, or with ``strict`` a warning, is not built.
     ``settings`` defaults to the project settings found from the current
@@ -85,7 +97,8 @@ def build(
     checked = check_for_build(path, _settings(settings), today)
     if checked.failed(strict):
         return checked.refused(path)
-    result = build_output(path, checked.leaflet, options, fmt, Path(out_dir) / f"{checked.leaflet.id}.{fmt}")
+    target = Path(out_dir) / output_name(checked.leaflet.id, options.edition, fmt)
+    result = build_output(path, checked.leaflet, options, fmt, target)
     result.warnings = checked.warnings
     return result
 
@@ -97,6 +110,7 @@ def plan_build(
     brands: Sequence[str | Path | None] = (None,),
     papers: Sequence[str] = ("a4",),
     sizes: Sequence[str] = ("large",),
+    editions: Sequence[str] = ("full",),
     fmt: Format = "pdf",
     force: bool = False,
     settings: Settings | None = None,
@@ -105,10 +119,11 @@ def plan_build(
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
-    Every leaflet is built for every brand (None: the neutral brand), paper
-    and size. ``plan.done`` holds what is already decided: outputs unchanged
-    since the last run, and failures (a leaflet that fails its check, a
-    broken brand, two leaflets with one id). ``run_plan`` builds the rest.
+    Every leaflet is built for every brand (None: the neutral brand), paper,
+    size and edition ("full", or "sheet" for the counter sheet).
+    ``plan.done`` holds what is already decided: outputs unchanged since the
+    last run, and failures (a leaflet that fails its check, a broken brand,
+    two leaflets with one id). ``run_plan`` builds the rest.
     Each leaflet to build is checked once, as ``check`` does, with
     ``settings`` (default: the project settings found from the current
     folder; a bad settings file raises ``LeafletError``). With ``strict``,
@@ -125,7 +140,7 @@ def plan_build(
         except LeafletError as exc:
             refused.append(Result(exc.problems[0].file, problems=exc.problems, status="failed"))
             continue
-        variants += [Variant(brand, paper, size) for paper in papers for size in sizes]
+        variants += [Variant(brand, paper, size, edition) for paper in papers for size in sizes for edition in editions]
     remove_leftovers(out_dir)
     manifest = Manifest(out_dir)
     result = plan(files, variants, fmt, out_dir, manifest, force, settings=settings, strict=strict, today=today)

@@ -75,25 +75,34 @@ def _several(choices: list[str] | None = None):
     return split
 
 
+def _choices(name: str, choices, default: str, help: str):
+    """An option that takes several of ``choices`` (see ``_several``): --paper, --size, --edition."""
+    return click.option(
+        f"--{name}", f"{name}s", multiple=True, default=[default], show_default=True, metavar="|".join(choices),
+        callback=_several(list(choices)), help=help,
+    )
+
+
 @main.command()
 @paths_argument
 @click.option(
     "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
     show_default=True, help="Folder to write the leaflets to.",
 )
-@click.option(
-    "--paper", "papers", multiple=True, default=["a4"], show_default=True, metavar="a4|letter",
-    callback=_several(sorted(api.PAPERS)), help="Paper size. Give several to build each.",
-)
-@click.option(
-    "--size", "sizes", multiple=True, default=["large"], show_default=True, metavar="standard|large|extra-large",
-    callback=_several(list(api.SIZES)),
-    help="Print size: standard (14pt body, clear print), large (18pt) or extra-large (24pt). Give several to build each.",
+@_choices("paper", sorted(api.PAPERS), "a4", "Paper size. Give several to build each.")
+@_choices(
+    "size", api.SIZES, "large",
+    "Print size: standard (14pt body, clear print), large (18pt) or extra-large (24pt). Give several to build each.",
 )
 @click.option(
     "--brand", "brands", multiple=True, metavar="NAME|PATH", callback=_several(),
     help="Brand to print with: a folder name under ./brands (see `leaflet brands`) or a path "
     "to a brand folder. Give several to build each. Default: the neutral brand.",
+)
+@_choices(
+    "edition", api.EDITIONS, "full",
+    "full: the whole leaflet. sheet: the counter sheet, the must-knows and a box for the "
+    "pharmacist to fill in, written beside it as <id>.sheet.pdf. Give both to build each.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
@@ -111,15 +120,17 @@ def _several(choices: list[str] | None = None):
 )
 def build(
     paths: tuple[Path, ...], out_dir: Path, papers: list[str], sizes: list[str], brands: list[str],
-    fmt: str, jobs: int | None, force: bool, strict: bool, report_file: Path | None,
+    editions: list[str], fmt: str, jobs: int | None, force: bool, strict: bool, report_file: Path | None,
 ) -> None:
     """Check leaflets as `leaflet check` does, and build them into PDF (or HTML) files.
 
     PATHS are leaflet YAML files or folders of them. With none, every *.yaml
-    under ./leaflets is built, for every --brand, --paper and --size given.
+    under ./leaflets is built, for every --brand, --paper, --size and --edition
+    given.
 
     One combination is written to OUT/<id>.pdf. Several are written to
-    OUT/<brand>/<paper>/<size>/<id>.pdf.
+    OUT/<brand>/<paper>/<size>/<id>.pdf. The counter sheet (--edition sheet)
+    goes beside the leaflet as <id>.sheet.pdf.
 
     A leaflet with an error (or, with --strict, a warning) is reported and
     gets no file; the others are still built. Warnings are printed, once per
@@ -139,7 +150,7 @@ def build(
     files = _leaflet_files(paths)
     settings = _settings()
     plan = api.plan_build(
-        files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, fmt=fmt, force=force,
+        files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=fmt, force=force,
         settings=settings, strict=strict,
     )
     results = list(plan.done)
@@ -171,7 +182,16 @@ def build(
     "--brand", "brands", multiple=True, metavar="NAME|PATH", callback=_several(),
     help="Also check these brands: brand.yaml, logo, fonts, colour contrast and CSS.",
 )
-def check(paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str]) -> None:
+@_choices(
+    "edition", api.EDITIONS, "full",
+    "sheet: also lay out each leaflet's counter sheet in memory, at every --size and --paper "
+    "(and --brand), and warn where it is longer than its page budget.",
+)
+@_choices("paper", sorted(api.PAPERS), "a4", "Paper for --edition sheet. Give several to check each.")
+@_choices("size", api.SIZES, "large", "Print size for --edition sheet. Give several to check each.")
+def check(
+    paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str], editions: list[str], papers: list[str], sizes: list[str]
+) -> None:
     """Validate leaflets and check their wording and review, without rendering.
 
     PATHS are leaflet YAML files or folders of them (default: ./leaflets).
@@ -179,6 +199,10 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str]) ->
     words, capitals, italics, numbers and the review date. Every finding is
     reported as FILE:LINE: KEY.PATH: MESSAGE. Thresholds come from
     leaflet.toml or [tool.leaflet] in pyproject.toml (docs/plain-language.md).
+
+    With --edition sheet, each leaflet's counter sheet is also laid out in
+    memory, as `leaflet build --edition sheet` would, and a sheet longer than
+    its page budget is a warning naming what to shorten.
 
     Exit codes: 0 no errors (warnings are allowed unless --strict), 1 a
     leaflet failed, 2 bad usage or a bad settings file.
@@ -191,19 +215,23 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, brands: list[str]) ->
     except api.LeafletError as exc:
         _report(exc.problems)
         sys.exit(EXIT_USAGE)
-    bad_brands = 0
+    bad = set()
     for ref in brands:
         try:
             api.load_brand(ref)
         except api.LeafletError as exc:
-            bad_brands += 1
+            bad.add(ref)
             click.echo(f"failed  brand {ref}", err=True)
             _report(exc.problems)
             continue
         if fmt == "text":
             click.echo(f"ok      brand {ref}")
-    checks = [api.check(file, settings) for file in files]
-    failed = sum(c.failed(strict) for c in checks) + bad_brands
+    sheets = []
+    if "sheet" in editions:
+        loaded = [api.load_brand(ref) for ref in brands if ref not in bad] or [None]
+        sheets = [api.Options(paper=p, size=z, edition="sheet", brand=b) for b in loaded for p in papers for z in sizes]
+    checks = [api.check(file, settings, sheets=sheets) for file in files]
+    failed = sum(c.failed(strict) for c in checks) + len(bad)
     if fmt == "json":
         click.echo(report.as_json(checks, settings, strict))
         sys.exit(EXIT_FAILED if failed else 0)

@@ -76,6 +76,8 @@ def _value(annotation, metadata, path: tuple, text: TextMaker, count: CountMaker
         return dt.date(2026, 1, 1)
     if annotation is bool:
         return False
+    if annotation is int:  # numbers that pick list items (the sheet's): 1, 2, ..., each once
+        return path[-1] + 1 if isinstance(path[-1], int) else 1
     if annotation is str:
         limits = [getattr(m, "max_length", None) for m in metadata]
         return text(path, min([n for n in limits if n] or [4000]))

@@ -8,7 +8,7 @@ from conftest import COMBINATIONS, LEAFLETS, brand_with_template
 from pdftools import heading_order, page_texts, structure_problems, text_sizes
 
 from generator import load
-from generator.brand.load import available_brands, default_brand, load_brand
+from generator.brand.load import available_brands, load_brand
 from generator.content.catalogue import catalogue
 from generator.problems import LeafletError
 from generator.render.geometry import PT_TO_MM, SIDE_MARGIN_MM, SIZES, Options
@@ -26,7 +26,7 @@ def test_pdfua_structure(matrix, name, size, paper):
     leaflet, file = matrix[(name, size, paper)]
     pdf = file.read_bytes()
     assert structure_problems(leaflet, pdf) == []
-    _, problems = verify_pdf(leaflet, pdf, LEAFLETS[0], default_brand().name)
+    _, problems = verify_pdf(leaflet, pdf, LEAFLETS[0])
     assert problems == []
 
 
@@ -112,7 +112,7 @@ def test_broken_templates_are_caught(block, replacement, expected, tmp_path):
     leaflet = load(LEAFLETS[1])
     try:
         pdf = render_pdf(render_html(leaflet, Options(brand=brand)), LEAFLETS[1], brand)
-        _, problems = verify_pdf(leaflet, pdf, LEAFLETS[1], brand.name)
+        _, problems = verify_pdf(leaflet, pdf, LEAFLETS[1], Options(brand=brand))
     except LeafletError as error:  # WeasyPrint itself refuses some, such as an image with no alt
         problems = error.problems
     assert any(expected in p.message for p in problems), problems

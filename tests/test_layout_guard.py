@@ -8,8 +8,8 @@ from pathlib import Path
 
 import generator.render.pdf as pdf_module
 from generator import load
-from generator.render.geometry import Options
 from generator.brand.load import load_brand
+from generator.render.geometry import Options
 from generator.render.html import render_html
 from generator.verify.printed import verify_pdf
 

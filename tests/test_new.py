@@ -153,7 +153,7 @@ def test_every_key_of_the_content_model_is_in_the_starter():
 def test_the_starter_follows_the_print_order():
     data = yaml.safe_load(switched_on(starter("examplozin", TODAY)))
     order = print_order()
-    printed = list(order.header + order.leaflet)
+    printed = list(order.header + order.leaflet + order.other_editions)
     assert list(data) == ["id", "language", *printed], "not printed first, then everything in printed order"
     for model, mapping in mappings(data, Leaflet):
         if issubclass(model, Body):
@@ -282,6 +282,8 @@ def fill(data: dict) -> dict[tuple, str]:
             return current
         if annotation is bool:
             return True  # so the boxed warning is required, and printed
+        if annotation is int:
+            return 1  # the counter sheet's choice of key fact or side effect, by number
         if annotation is dt.date:
             written[path] = "revised March 2026"
             return dt.date(2026, 3, 1)
@@ -313,12 +315,15 @@ def test_filled_in_it_builds_and_every_value_is_printed(tmp_path):
     file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
     assert generator.load(file).review.status == "draft"
 
-    result = run_leaflet("build", file, "--out", tmp_path / "out")
+    result = run_leaflet("build", file, "--edition", "full,sheet", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
-    printed = " ".join(page_texts(tmp_path / "out" / "examplozin.pdf"))
-    missing = {".".join(map(str, path)): text for path, text in expected.items() if normalise(text) not in printed}
-    assert not missing, f"not printed: {missing}"
-    assert normalise(catalogue("en-GB")("status_draft")) in printed
+    # The sheet: block's texts are printed on the counter sheet only.
+    for edition, name in (("full", "examplozin.pdf"), ("sheet", "examplozin.sheet.pdf")):
+        printed = " ".join(page_texts(tmp_path / "out" / name))
+        wanted = {path: text for path, text in expected.items() if (path[0] == "sheet") == (edition == "sheet")}
+        missing = {".".join(map(str, path)): text for path, text in wanted.items() if normalise(text) not in printed}
+        assert not missing, f"not printed on the {edition} edition: {missing}"
+        assert normalise(catalogue("en-GB")("status_draft_short")) in printed
 
 
 # The command

@@ -13,6 +13,7 @@ import textstat
 from conftest import FIXTURES, LEAFLETS, run_leaflet
 
 from generator import check, load
+from generator.content.model import sentences
 from generator.content.source import read_yaml
 from generator.wording import jargon, readability
 from generator.wording import style_rules as style
@@ -171,7 +172,7 @@ def test_scores_equal_textstat_on_plain_prose():
         "Within a few weeks, your body can get used to clonazepam. It may then work less well. "
         "You can also start to feel that you need it. Your doctor should check with you often."
     )
-    scores = readability.score(readability.sentences(prose))
+    scores = readability.score(sentences(prose))
     assert scores.sentences == 4
     assert scores.grade == pytest.approx(textstat.flesch_kincaid_grade(prose))
     assert scores.reading_ease == pytest.approx(textstat.flesch_reading_ease(prose))
@@ -188,7 +189,7 @@ def test_bullet_points_are_sentences_of_their_own():
 
 def test_sentences_split_on_full_stops_not_on_web_addresses():
     text = "See www.nhs.uk/medicines for more. Call 111.\n\nA new paragraph without a full stop"
-    assert readability.sentences(text) == [
+    assert sentences(text) == [
         "See www.nhs.uk/medicines for more.", "Call 111.", "A new paragraph without a full stop",
     ]
 

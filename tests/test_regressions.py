@@ -64,12 +64,12 @@ def test_removing_a_section_from_the_template_fails(block, tmp_path):
     leaflet = load(CLONAZEPAM)
     html = render_html(leaflet, Options(brand=brand))
     pdf = render_pdf(html, CLONAZEPAM, brand)
-    _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM, brand.name)
+    _, problems = verify_pdf(leaflet, pdf, CLONAZEPAM)
     for path in BLOCKS[block]:
         assert any(f"required section {path}" in p.message for p in problems), problems
     # And the untouched template passes.
     html = render_html(leaflet, Options(brand=default_brand()))
-    _, problems = verify_pdf(leaflet, render_pdf(html, CLONAZEPAM, default_brand()), CLONAZEPAM, brand.name)
+    _, problems = verify_pdf(leaflet, render_pdf(html, CLONAZEPAM, default_brand()), CLONAZEPAM)
     assert problems == []
 
 

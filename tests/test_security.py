@@ -32,6 +32,7 @@ from generator.brand.load import load_brand
 from generator.problems import LeafletError
 from generator.render.geometry import Options
 from generator.render.html import STYLESHEET, brand_stylesheet, css_string, render_html
+from generator.render.pdf import render_pdf
 from generator.render.tagging import walk
 from generator.resources import STYLES, TEMPLATES
 from generator.verify.text import read_text, squeeze
@@ -108,17 +109,18 @@ class Hostile:
 
     def __init__(self, folder: Path, url: str):
         self.planted: dict[tuple, str] = {}
+        self.on_sheet: dict[tuple, str] = {}  # printed on the counter sheet only
 
         def text(path: tuple, limit: int) -> str:
             if path == ("short_title",):
                 value = SHORT_BREAKOUT
             elif path == ("title",):
                 value = css_breakout(url)
-            elif path[0] in ("medicine", "comparison"):
-                value = short_payload(len(self.planted), url)
+            elif path[0] in ("medicine", "comparison", "sheet"):
+                value = short_payload(len(self.planted) + len(self.on_sheet), url)
             else:
                 value = payload(len(self.planted), url)
-            self.planted[("leaflet", *path)] = value
+            (self.on_sheet if path[0] == "sheet" else self.planted)[("leaflet", *path)] = value
             return value
 
         def count(path: tuple, low: int, high: int) -> int:
@@ -194,6 +196,19 @@ def test_every_field_prints_as_literal_text(hostile):
     printed = squeeze(" ".join(runs))
     missing = [path for path, value in planted.planted.items() if squeeze(value) not in printed]
     assert missing == [], f"not printed as written: {missing}"
+
+
+def test_the_counter_sheet_prints_its_fields_as_literal_text(hostile, server):
+    """Rendered, not built: the hostile boxed warning is far too long for the
+    sheet's page budget, which is not what is under test here."""
+    planted, leaflet, brand, _, _ = hostile
+    options = Options(brand=brand, edition="sheet")
+    html = render_html(leaflet, options)
+    pdf = render_pdf(html, planted.leaflet_file, brand)
+    printed = squeeze(" ".join(box.text for box in read_text(pdf).boxes if box.mcid >= 0))
+    assert planted.on_sheet and [path for path, value in planted.on_sheet.items() if squeeze(value) not in printed] == []
+    assert all(str(escape(value)) in html for value in planted.on_sheet.values())
+    assert server.hits == []
 
 
 def test_no_field_becomes_markup(hostile):

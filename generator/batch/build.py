@@ -7,6 +7,7 @@ so a batch carries on.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,10 +15,11 @@ from typing import Literal
 from generator.batch.write import write_atomic
 from generator.content.model import Leaflet
 from generator.problems import Finding, LeafletError, Problem
-from generator.render.geometry import Options
+from generator.render.geometry import SHEET_PAGES, Options
 from generator.render.html import render_html
 from generator.render.pdf import render_pdf
 from generator.verify.printed import verify_pdf
+from generator.verify.sheet import sheet_too_long
 
 Format = Literal["pdf", "html"]
 
@@ -45,6 +47,19 @@ class Result:
         return self.status != "failed"
 
 
+def measure_sheet(path: Path, leaflet: Leaflet, options: Options) -> list[Problem]:
+    """Lay out the counter sheet in memory, as a build would, writing
+    nothing: a problem if it is over its page budget or cannot be laid out."""
+    from pypdf import PdfReader  # only when a sheet is measured
+
+    try:
+        pdf = render_pdf(render_html(leaflet, options), path, options.chosen_brand)
+    except LeafletError as exc:
+        return exc.problems
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    return [sheet_too_long(leaflet, path, pages, options)] if pages > SHEET_PAGES[options.size] else []
+
+
 def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, target: Path) -> Result:
     """Render, verify and write one leaflet to ``target``."""
     brand = options.chosen_brand
@@ -55,7 +70,7 @@ def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, ta
             pages = 0
         else:
             data = render_pdf(html, path, brand)
-            pages, problems = verify_pdf(leaflet, data, path, brand.name)
+            pages, problems = verify_pdf(leaflet, data, path, options)
             if problems:
                 raise LeafletError(problems)
         write_atomic(target, data)

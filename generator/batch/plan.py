@@ -25,6 +25,7 @@ from generator.batch.manifest import Manifest, file_digest, folder_digest, tool_
 from generator.brand.load import Brand
 from generator.content.model import Leaflet
 from generator.problems import Finding, Problem
+from generator.render.geometry import Options
 from generator.resources import VERSION
 from generator.wording.check import check_leaflet
 from generator.wording.settings import Settings
@@ -32,11 +33,15 @@ from generator.wording.settings import Settings
 
 @dataclass(frozen=True)
 class Variant:
-    """One brand, paper and size."""
+    """One brand, paper, size and edition."""
 
     brand: Brand
     paper: str
     size: str
+    edition: str = "full"
+
+    def options(self) -> Options:
+        return Options(paper=self.paper, size=self.size, edition=self.edition, brand=self.brand)
 
 
 @dataclass
@@ -126,11 +131,18 @@ class Plan:
         return len(self.todo) + len(self.done)
 
 
+def output_name(leaflet_id: str, edition: str, fmt: Format) -> str:
+    """``<id>.pdf`` for the full leaflet, ``<id>.sheet.pdf`` for the counter sheet."""
+    return f"{leaflet_id}.{fmt}" if edition == "full" else f"{leaflet_id}.{edition}.{fmt}"
+
+
 def output_path(out_dir: Path, leaflet_id: str, variant: Variant, fmt: Format, single: bool) -> Path:
-    """``out/<id>.pdf`` for one combination; ``out/<brand>/<paper>/<size>/<id>.pdf`` for a matrix."""
+    """``out/<id>.pdf`` for one combination of brand, paper and size;
+    ``out/<brand>/<paper>/<size>/<id>.pdf`` for a matrix. Editions sit side by side."""
+    name = output_name(leaflet_id, variant.edition, fmt)
     if single:
-        return out_dir / f"{leaflet_id}.{fmt}"
-    return out_dir / variant.brand.id / variant.paper / variant.size / f"{leaflet_id}.{fmt}"
+        return out_dir / name
+    return out_dir / variant.brand.id / variant.paper / variant.size / name
 
 
 def plan(
@@ -147,7 +159,8 @@ def plan(
 ) -> Plan:
     """Decide what to build, checking each leaflet that needs building once."""
     result = Plan(out_dir, manifest, fmt)
-    single = len(variants) == 1
+    # One brand, paper and size writes straight into out_dir, whatever the editions.
+    single = len({(v.brand.folder, v.paper, v.size) for v in variants}) == 1
     tool = tool_digest(VERSION)
     checks = settings_digest(settings)
     claimed: dict[Path, Path] = {}
@@ -160,8 +173,9 @@ def plan(
             content = "unreadable"  # the check reports why
         for variant in variants:
             brand = variant.brand
-            identity = "|".join([str(path.resolve()), str(brand.folder.resolve()), variant.paper, variant.size, fmt, "single" if single else "matrix"])
-            key = "|".join([tool, content, checks, *(folder_digest(f.resolve()) for f in brand.folders), variant.paper, variant.size, fmt])
+            shape = [variant.paper, variant.size, variant.edition, fmt]
+            identity = "|".join([str(path.resolve()), str(brand.folder.resolve()), *shape, "single" if single else "matrix"])
+            key = "|".join([tool, content, checks, *(folder_digest(f.resolve()) for f in brand.folders), *shape])
             if not force:
                 existing = manifest.up_to_date(identity, key)
                 warnings = recall(manifest.warnings(identity), path) if existing is not None else None

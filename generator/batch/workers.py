@@ -31,7 +31,7 @@ def run(plan: Plan, jobs: int) -> Iterator[Result]:
         if jobs <= 1 or len(todo) <= 1:
             # In this process the brand is already loaded: no need to load it again.
             results = (
-                (job, build_output(job.source, job.leaflet, Options(paper=job.variant.paper, size=job.variant.size, brand=job.variant.brand), fmt, job.target))
+                (job, build_output(job.source, job.leaflet, job.variant.options(), fmt, job.target))
                 for job in todo
             )
         else:
@@ -66,7 +66,7 @@ def _in_parallel(todo: list[Job], jobs: int, fmt: Format) -> Iterator[tuple[Job,
         # Longest first (file size is a fair guess), so the last jobs are
         # short ones and no core waits idle at the end while one finishes.
         # Workers get the brand's folder and load it once each (see _brand).
-        work = [(job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, fmt, job.target) for job in todo]
+        work = [(job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, job.variant.edition, fmt, job.target) for job in todo]
         queue = sorted(zip(todo, work), key=lambda item: _size(item[0].source))
         try:
             while queue or pending:
@@ -103,9 +103,9 @@ def _brand(folder: str) -> Brand:
     return load_brand(Path(folder))
 
 
-def _work(source: Path, leaflet: Leaflet, brand: str, paper: str, size: str, fmt: Format, target: Path) -> Result:
-    """One output; runs in a worker process (or in this one with --jobs 1)."""
-    return build_output(source, leaflet, Options(paper=paper, size=size, brand=_brand(brand)), fmt, target)
+def _work(source: Path, leaflet: Leaflet, brand: str, paper: str, size: str, edition: str, fmt: Format, target: Path) -> Result:
+    """One output; runs in a worker process."""
+    return build_output(source, leaflet, Options(paper=paper, size=size, edition=edition, brand=_brand(brand)), fmt, target)
 
 
 def default_jobs() -> int:

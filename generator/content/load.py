@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.content.model import Leaflet
 from generator.content.rules import consistency, missing_sections
+from generator.content.sheet import sheet_problems
 from generator.content.source import read_yaml
 from generator.content.validate import validate
 from generator.problems import LeafletError
@@ -39,7 +40,7 @@ def load_leaflet(path: Path) -> Leaflet:
     if isinstance(source.data, dict):
         problems += missing_sections(source)
     if leaflet is not None:
-        problems += consistency(leaflet, source)
+        problems += consistency(leaflet, source) + sheet_problems(leaflet, source)
     if problems:
         raise LeafletError(sorted(set(problems), key=lambda p: (p.line or 0, str(p))))
     return leaflet

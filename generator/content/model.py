@@ -45,6 +45,20 @@ def paragraphs(text: str | None) -> list[str]:
     return [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
 
 
+# A sentence ends at . ! or ? (and any closing quote or bracket) before a
+# space and a capital, digit, quote or bracket. "www.nhs.uk" and "e.g. this"
+# do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
+
+
+def sentences(text: str | None) -> list[str]:
+    """Split text into sentences. A paragraph break always ends one."""
+    out = []
+    for paragraph in paragraphs(text):
+        out.extend(s for s in _SENTENCE_END.split(paragraph) if s)
+    return out
+
+
 class Block(BaseModel):
     """Base for every mapping in a leaflet: unknown keys are errors."""
 
@@ -244,6 +258,37 @@ class Review(Block):
     sources: list[Source] = Field(default_factory=list)
 
 
+# A line or two of the counter sheet.
+SheetLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Sheet(Block):
+    """The counter sheet (``leaflet build --edition sheet``): the must-knows
+    and a box the pharmacist fills in, made from the rest of the leaflet.
+    Each key here chooses or shortens a part of it; without this block the
+    sheet prints every key fact and every serious side effect."""
+
+    key_facts: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, min_length=1, description="Which key facts to print, by number: 1 is the first."
+    )
+    serious_side_effects: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        min_length=1,
+        description="Which serious side effects (get help now) to print, by number: 1 is the first.",
+    )
+    how_to_take: SheetLine | None = Field(
+        default=None,
+        description="How to take it, in one or two lines, never a dose. Without it, the first sentence of "
+        "how_to_take with 'exactly as' in it, or the catalogue's 'Take it exactly as your doctor or "
+        "pharmacist tells you'.",
+    )
+    stopping: SheetLine | None = Field(
+        default=None,
+        description="What to know about stopping, in one or two lines. Without it, the first sentence of "
+        "stopping with 'suddenly' in it, if there is one.",
+    )
+
+
 class Leaflet(Block):
     """A patient leaflet about one medicine."""
 
@@ -295,3 +340,4 @@ class Leaflet(Block):
     )
     more_information: Section | None = Field(default=None, description="Where to get help and ask questions.")
     review: Review
+    sheet: Sheet | None = Field(default=None, description="What the counter sheet prints, where it differs.")

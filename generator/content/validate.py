@@ -46,6 +46,7 @@ _EXPECTED = {
     "string_too_short": "text",
     "list_type": "a list",
     "int_type": "a whole number",
+    "int_parsing": "a whole number",
     "float_type": "a number",
     "bool_type": "true or false",
     "bool_parsing": "true or false",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -14,6 +14,9 @@ from generator.content.model import Leaflet, paragraphs
 
 Paper = Literal["a4", "letter"]
 Size = Literal["standard", "large", "extra-large"]
+# The full leaflet, or the counter sheet (content.sheet).
+Edition = Literal["full", "sheet"]
+EDITIONS: tuple[str, ...] = get_args(Edition)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ SIZES: dict[str, PrintSize] = {
     "extra-large": PrintSize(body_pt=24, running_pt=16, top_mm=19, bottom_mm=19),
 }
 SIDE_MARGIN_MM = 15
+# The counter sheet's page budget: one sheet of paper, printed on both
+# sides; two sheets at 24 pt. A page at 18 pt holds about 27 lines of body
+# text, and the sheet's parts (title, medicine line, a key fact, "get help
+# now", how to take it, the write-in box) take about 30 even before a boxed
+# warning, which is printed in full. Text is never made smaller to fit;
+# the leaflet's sheet: block shortens what may be shortened.
+SHEET_PAGES: dict[str, int] = {"standard": 2, "large": 2, "extra-large": 4}
 # Narrower than this (in ems of body text) and a comparison table's columns
 # are too narrow to read: it is printed as one small table per medicine.
 MIN_COLUMN_EM = 7.5
@@ -69,6 +79,7 @@ class Options:
 
     paper: Paper = "a4"
     size: Size = "large"
+    edition: Edition = "full"
     # None means the neutral default brand.
     brand: Brand | None = None
 

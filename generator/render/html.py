@@ -20,9 +20,10 @@ from generator.brand.load import Brand
 from generator.content.catalogue import catalogue
 from generator.content.model import Leaflet, paragraphs
 from generator.content.print_order import print_order
+from generator.content.sheet import sheet_content
 from generator.problems import LeafletError, Problem
 from generator.render.geometry import PAPERS, SIDE_MARGIN_MM, SIZES, Options, keep_whole, stack_comparison
-from generator.resources import LEAFLET_TEMPLATE, STYLES, TEMPLATES, is_inside
+from generator.resources import LEAFLET_TEMPLATE, SHEET_TEMPLATE, STYLES, TEMPLATES, is_inside
 
 STYLESHEET = STYLES / "leaflet.css"
 # Added to the HTML edition only: how the leaflet reads on a screen.
@@ -176,8 +177,9 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
     def t(key: str, **values: str) -> str:
         return messages(key, medicine=medicine, **values)
 
+    name = SHEET_TEMPLATE if options.edition == "sheet" else LEAFLET_TEMPLATE
     try:
-        return environment(brand.template_dirs).get_template(LEAFLET_TEMPLATE).render(
+        return environment(brand.template_dirs).get_template(name).render(
             leaflet=leaflet,
             brand=brand,
             t=t,
@@ -190,12 +192,13 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             keep=lambda block: keep_whole(block, options),
             print_order=print_order(),
             inline_css=Markup(standalone_css(brand)) if standalone else None,
+            sheet=sheet_content(leaflet, t) if options.edition == "sheet" else None,
         )
     except jinja2.TemplateSyntaxError as exc:
-        where = Path(exc.filename or exc.name or LEAFLET_TEMPLATE)
+        where = Path(exc.filename or exc.name or name)
         raise LeafletError([Problem(where, exc.lineno, (), f"template error: {exc.message}")]) from None
     # A brand template can also fail as Python does: the sandbox's range()
     # limit is an OverflowError, {{ 1/0 }} a ZeroDivisionError, a macro that
     # calls itself a RecursionError. Each is the template's error, not a crash.
     except (jinja2.TemplateError, LookupError, ArithmeticError, TypeError, ValueError, RecursionError) as exc:
-        raise LeafletError([Problem(Path(LEAFLET_TEMPLATE), None, (), f"template error: {exc}")]) from None
+        raise LeafletError([Problem(Path(name), None, (), f"template error: {exc}")]) from None

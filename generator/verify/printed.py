@@ -14,8 +14,9 @@ from generator.content.catalogue import catalogue
 from generator.content.model import Leaflet, paragraphs
 from generator.content.rules import applies, lookup, required_sections
 from generator.problems import Problem
-from generator.render.geometry import PT_TO_MM, SIDE_MARGIN_MM
+from generator.render.geometry import PT_TO_MM, SHEET_PAGES, SIDE_MARGIN_MM, Options
 from generator.verify.layout import break_problems, headless_tables, overflow_message, overflows
+from generator.verify.sheet import sheet_too_long, sheet_wants
 from generator.verify.structure import outline, structure_problems
 from generator.verify.text import normalise, read_text, squeeze
 
@@ -24,16 +25,19 @@ from generator.verify.text import normalise, read_text, squeeze
 BOX_HEADINGS = ("boxed_warning", "side_effects_serious")
 
 
-def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -> tuple[int, list[Problem]]:
-    """The page count, and problems with a built PDF: missing headings, a misplaced
-    boxed warning, or PDF/UA-1 structure that a checker would reject.
-
-    ``brand_name`` is printed in the running footer of every page."""
+def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, options: Options = Options()) -> tuple[int, list[Problem]]:
+    """The page count, and problems with a built PDF: missing headings or
+    content, a misplaced boxed warning, a counter sheet over its page
+    budget, or PDF/UA-1 structure that a checker would reject."""
     import pikepdf
 
     from generator.render.tagging import walk
 
-    t = catalogue(leaflet.language)
+    messages = catalogue(leaflet.language)
+
+    def t(key: str, **values: str) -> str:
+        return messages(key, medicine=leaflet.medicine.name, **values)
+
     text = read_text(pdf)
     # Squeezed, so a long word wrapped in the middle still matches, and
     # without the running header and footer, so text that continues onto
@@ -45,16 +49,24 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, brand_name: str = "") -
     def missing(message: str) -> None:
         problems.append(Problem(file, None, (), f"the built PDF {message}"))
 
-    for section in required_sections():
-        if not applies(section, leaflet):
-            continue
-        heading = t(section.heading, medicine=leaflet.medicine.name)
-        if squeeze(heading) not in whole:
-            missing(f"has no '{heading}' heading for required section {section.path}")
-        if section.print:
-            for paragraph in paragraphs(lookup(leaflet, section.print)):
-                if squeeze(paragraph) not in whole:
-                    missing(f"does not print {section.print}: '{paragraph[:60]}'")
+    if options.edition == "sheet":
+        for what, wanted in sheet_wants(leaflet, t):
+            if squeeze(wanted) not in whole:
+                missing(f"does not print {what}: '{wanted[:60]}'")
+        budget = SHEET_PAGES[options.size]
+        if len(pages) > budget:
+            problems.append(sheet_too_long(leaflet, file, len(pages), options))
+    else:
+        for section in required_sections():
+            if not applies(section, leaflet):
+                continue
+            heading = t(section.heading)
+            if squeeze(heading) not in whole:
+                missing(f"has no '{heading}' heading for required section {section.path}")
+            if section.print:
+                for paragraph in paragraphs(lookup(leaflet, section.print)):
+                    if squeeze(paragraph) not in whole:
+                        missing(f"does not print {section.print}: '{paragraph[:60]}'")
 
     outside = overflows(text, SIDE_MARGIN_MM / PT_TO_MM)
     with pikepdf.open(io.BytesIO(pdf)) as doc:

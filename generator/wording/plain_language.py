@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from generator.content.model import Leaflet
+from generator.content.model import sentences as split_sentences
 from generator.content.print_order import print_order
 from generator.content.source import Source
 from generator.problems import Finding, KeyPath, Problem, Severity, format_path
@@ -125,7 +126,7 @@ def check_wording(leaflet: Leaflet, source: Source, settings: Settings) -> Wordi
     for piece in printed:
         found += _style(piece, settings, lines)
         if not piece.heading:
-            sentences = readability.sentences(piece.text)
+            sentences = split_sentences(piece.text)
             units.setdefault(piece.section, []).extend(sentences)
             found += _long_sentences(piece, sentences, settings, lines)
     for section, sentences in units.items():

@@ -11,26 +11,10 @@ formulas are applied here to textstat's counts over our sentence units.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import textstat
-
-from generator.content.model import paragraphs
-
-# A sentence ends at . ! or ? (and any closing quote or bracket) before a
-# space and a capital, digit, quote or bracket. "www.nhs.uk" and "e.g. this"
-# do not end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
-
-
-def sentences(text: str) -> list[str]:
-    """Split text into sentences. A paragraph break always ends one."""
-    out = []
-    for paragraph in paragraphs(text):
-        out.extend(s for s in _SENTENCE_END.split(paragraph) if s)
-    return out
 
 
 def word_count(sentence: str) -> int:
