@@ -29,17 +29,13 @@ from generator.content.model import paragraphs
 from generator.content.sheet import sheet_content
 from generator.render.geometry import PAPERS, SHEET_PAGES, SIZES
 from generator.render.tagging import walk
+from generator.verify.sheet import WRITE_IN
 from generator.verify.text import normalise, read_text
 
 BRANDS = ["default", "riverside-pharmacy"]
 SHEET_SIZES = ["standard", "large", "extra-large"]
 SHEET_PAPERS = ["a4", "letter"]
 COMBINATIONS = list(itertools.product([p.stem for p in LEAFLETS], SHEET_SIZES, SHEET_PAPERS, BRANDS))
-# The write-in box's heading and labels (templates/partials/write_in.html.j2).
-WRITE_IN = (
-    "sheet_write_in", "sheet_your_name", "sheet_your_medicine", "sheet_when",
-    "sheet_notes", "sheet_date", "sheet_phone",
-)
 CLONAZEPAM = ROOT / "leaflets" / "clonazepam.yaml"
 BACLOFEN = ROOT / "leaflets" / "baclofen.yaml"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -39,11 +40,46 @@ def test_page_css_has_no_hard_coded_words():
     assert all(not re.search(r"[^\W\d_]{2,}", s) for s in strings), strings
 
 
-def test_every_catalogue_has_every_message():
-    reference = set(yaml.safe_load((MESSAGES / "en.yaml").read_text("utf-8")))
-    for file in MESSAGES.glob("*.yaml"):
-        assert set(yaml.safe_load(file.read_text("utf-8"))) >= reference, f"{file.name} is missing messages"
-        catalogue(file.stem)
+CATALOGUES = sorted(MESSAGES.glob("*.yaml"))
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def test_there_are_catalogues_for_spanish_and_arabic():
+    assert {"en", "es", "ar"} <= {file.stem for file in CATALOGUES}
+
+
+@pytest.mark.parametrize("file", CATALOGUES, ids=lambda p: p.stem)
+def test_every_catalogue_has_every_message_and_no_other(file):
+    reference = yaml.safe_load((MESSAGES / "en.yaml").read_text("utf-8"))
+    messages = yaml.safe_load(file.read_text("utf-8"))
+    assert sorted(set(reference) - set(messages)) == [], f"{file.name} is missing messages"
+    assert sorted(set(messages) - set(reference)) == [], f"{file.name} has messages English does not"
+    for key, text in reference.items():
+        # The same placeholders: a translation that drops {medicine} drops the name.
+        assert set(PLACEHOLDER.findall(messages[key])) == set(PLACEHOLDER.findall(text)), (file.name, key)
+    catalogue(file.stem)
+
+
+def test_a_catalogue_missing_a_message_is_refused(tmp_path, monkeypatch):
+    import generator.content.catalogue as catalogues
+
+    for file in CATALOGUES:
+        (tmp_path / file.name).write_bytes(file.read_bytes())
+    spanish = yaml.safe_load((tmp_path / "es.yaml").read_text("utf-8"))
+    del spanish["continued"]
+    (tmp_path / "es.yaml").write_text(yaml.safe_dump(spanish, allow_unicode=True), "utf-8")
+    monkeypatch.setattr(catalogues, "MESSAGES", tmp_path)
+    catalogues.catalogue.cache_clear()
+    try:
+        with pytest.raises(LookupError, match="es.yaml is missing message.*continued"):
+            catalogues.catalogue("es")
+    finally:
+        catalogues.catalogue.cache_clear()
+
+
+@pytest.mark.parametrize(("tag", "expected"), [("en-GB", "November 2026"), ("es", "noviembre de 2026"), ("ar", "نوفمبر 2026")])
+def test_dates_are_written_in_the_leaflets_language(tag, expected):
+    assert catalogue(tag).month_year(dt.date(2026, 11, 1)) == expected
 
 
 # --- The print order is kept once, in templates/print_order.yaml -------------

@@ -50,13 +50,14 @@ class Result:
 def measure_sheet(path: Path, leaflet: Leaflet, options: Options) -> list[Problem]:
     """Lay out the counter sheet in memory, as a build would, writing
     nothing: a problem if it is over its page budget or cannot be laid out."""
-    from pypdf import PdfReader  # only when a sheet is measured
+    import pikepdf  # only when a sheet is measured
 
     try:
         pdf = render_pdf(render_html(leaflet, options), path, options.chosen_brand)
     except LeafletError as exc:
         return exc.problems
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = len(document.pages)
     return [sheet_too_long(leaflet, path, pages, options)] if pages > SHEET_PAGES[options.size] else []
 
 

@@ -36,7 +36,22 @@ class Catalogue:
         return text.format_map(_Keep(values))
 
     def month_year(self, date: dt.date) -> str:
-        return f"{self._messages['months'][date.month - 1]} {date.year}"
+        """"November 2026", "noviembre de 2026": the month and year as the
+        language writes them (CLDR, through Babel)."""
+        from babel.dates import format_skeleton  # Babel's data loads only when a date is printed
+
+        return format_skeleton("yMMMM", date, locale=_locale(self.tag))
+
+
+@cache
+def _locale(tag: str):
+    """The CLDR locale for a BCP 47 tag, or for its language alone ("en-XX" -> "en")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(tag.split("-")[0])
 
 
 def available() -> list[str]:
