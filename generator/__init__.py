@@ -97,7 +97,7 @@ def build(
     checked = check_for_build(path, _settings(settings), today)
     if checked.failed(strict):
         return checked.refused(path)
-    target = Path(out_dir) / output_name(checked.leaflet.id, options.edition, fmt)
+    target = Path(out_dir) / output_name(checked.leaflet, options.edition, fmt)
     result = build_output(path, checked.leaflet, options, fmt, target)
     result.warnings = checked.warnings
     return result

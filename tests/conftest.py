@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 
 from generator import build, load
+from generator.batch.plan import output_name
 from generator.brand.load import Brand, load_brand
 from generator.render.geometry import PAPERS, SIZES, Options
 
 ROOT = Path(__file__).resolve().parent.parent
-LEAFLETS = sorted((ROOT / "leaflets").glob("*.yaml"))
+# The sample leaflets, each source before the translations, so that
+# LEAFLETS[0] and [1] stay the English baclofen and clonazepam.
+LEAFLETS = sorted((ROOT / "leaflets").glob("*.yaml"), key=lambda path: ("." in path.stem, path.name))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LEAFLET_CMD = Path(sys.executable).with_name("leaflet")
 
@@ -52,8 +55,8 @@ def matrix(tmp_path_factory, worker_id):
         out = root / "matrix" / f"{size}-{paper}"
         out.mkdir(parents=True, exist_ok=True)
         leaflet = load(path)
-        pdf = out / f"{leaflet.id}.pdf"
-        with open(out / f"{leaflet.id}.lock", "w") as lock:
+        pdf = out / output_name(leaflet, "full", "pdf")
+        with open(pdf.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not pdf.exists():
                 result = build(path, out, Options(paper=paper, size=size))

@@ -22,6 +22,7 @@ FIXED = {
     ("language",): "en-GB",
     ("review", "status"): "example",
     ("review", "last_reviewed"): dt.date(2026, 11, 1),
+    ("translation",): None,  # a translation needs its source leaflet beside it
 }
 
 # (key path, maximum length) -> text; (key path, minimum, maximum) -> how many list items.

@@ -98,7 +98,8 @@ def test_every_page_has_title_page_number_and_review_date(name, built):
     notice = normalise(t(f"status_{leaflet.review.status}_short")) if leaflet.review.status != "approved" else None
     for number, text in enumerate(pages, start=1):
         assert normalise(leaflet.short_title or leaflet.title) in text, f"page {number} has no title"
-        assert f"page {number} of {len(pages)}" in text, f"page {number} has no 'Page {number} of {len(pages)}'"
+        label = normalise(t("page_label", page=str(number), pages=str(len(pages))))
+        assert label in text, f"page {number} has no '{label}'"
         assert reviewed in text, f"page {number} has no review date"
         if notice:
             assert notice in text, f"page {number} does not say the content is not approved"

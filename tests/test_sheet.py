@@ -81,7 +81,8 @@ def without_header_and_footer(pdf: Path, leaflet, t) -> str:
     pages = []
     for number, text in enumerate(texts(pdf), 1):
         page = squeezed(text)
-        assert re.search(rf"page{number}of\d+$", page), f"page {number} does not end with its footer"
+        label = squeezed(t("page_label", page=str(number), pages="999")).replace("999", r"\d+")
+        assert re.search(label + "$", page), f"page {number} does not end with its footer"
         assert header in page, f"page {number} has no running header"
         pages.append(page[: page.rindex(header)])
     return "".join(pages)
@@ -156,7 +157,7 @@ def test_sheet_fits_its_budget_and_prints_what_it_must(sheets, name, size, paper
         for number, fact in enumerate(leaflet.key_facts, 1):
             if number not in leaflet.sheet.key_facts and fact not in chosen.key_facts:
                 assert squeezed(fact) not in body, f"key fact {number} was not chosen, but is printed: {fact!r}"
-    shows("Serious side effects: get help now", "the serious side effects heading")
+    shows(t("side_effects_serious"), "the serious side effects heading")
     assert chosen.serious, "the sheet chose no serious side effects"
     for effect in chosen.serious:
         shows(effect, "a chosen serious side effect")
@@ -166,7 +167,6 @@ def test_sheet_fits_its_budget_and_prints_what_it_must(sheets, name, size, paper
         shows(chosen.stopping, "what to know about stopping")
     for key in WRITE_IN:
         shows(t(key), f"the write-in label {key}")
-    shows("Read the full leaflet", "the way back to the full leaflet")
     shows(t("sheet_full_leaflet"), "the way back to the full leaflet")
     # The box to write in is whole, on the last page, never split over the two sides.
     last = squeezed(texts(pdf)[-1])
@@ -238,11 +238,17 @@ def unshortened(tmp_path_factory) -> Path:
     return copy
 
 
+# Where the sample, with every key fact and serious side effect, is longer
+# than its budget.
+TOO_LONG = ("--edition", "sheet", "--size", "large", "--paper", "letter", "--brand", "riverside-pharmacy")
+
+
 @pytest.fixture(scope="module")
 def too_long(unshortened, tmp_path_factory):
-    """The unshortened sheet, built in large print through the CLI: (its out folder, the run)."""
+    """The unshortened sheet, built in large print on Letter with a brand,
+    through the CLI: (its out folder, the run)."""
     out = tmp_path_factory.mktemp("too-long") / "out"
-    return out, run_leaflet("build", unshortened, "--edition", "sheet", "--size", "large", "--out", out, cwd=ROOT)
+    return out, run_leaflet("build", unshortened, *TOO_LONG, "--out", out, cwd=ROOT)
 
 
 def counter_sheet_message(stderr: str, severity: str) -> str:
@@ -258,7 +264,7 @@ def test_a_sheet_that_cannot_fit_fails_with_a_clear_message_and_no_file(unshorte
     message = counter_sheet_message(result.stderr, "error")
     assert f"{unshortened}:" in message, "the message must name the leaflet file"
     assert "the counter sheet takes" in message and "sheet.key_facts" in message
-    assert "in large print on a4" in message and "it must fit on 2 pages" in message
+    assert "in large print on letter with the riverside-pharmacy brand" in message and "it must fit on 2 pages" in message
     assert "(it prints 5)" in message, "it must say how many key facts the sheet prints"
     assert "The boxed warning is always printed in full." in message
     assert "0 built, 0 unchanged, 1 failed" in result.stdout
@@ -270,17 +276,15 @@ def test_check_warns_before_a_build_that_a_sheet_cannot_fit(unshortened, too_lon
     out, build = too_long
     error = counter_sheet_message(build.stderr, "error")
 
-    check = run_leaflet("check", unshortened, "--edition", "sheet", "--size", "large", cwd=ROOT)
+    check = run_leaflet("check", unshortened, *TOO_LONG, cwd=ROOT)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "Traceback" not in check.stderr
     warning = counter_sheet_message(check.stderr, "warning")
     assert "sheet.key_facts" in warning
-    # The same message as the build's (which, in a batch, also names the brand).
-    same = error.removeprefix("error:").replace(" with the default brand", "")
-    assert warning.removeprefix("warning:") == same
+    assert warning.removeprefix("warning:") == error.removeprefix("error:"), "check and build must say the same"
     assert not list(unshortened.parent.rglob("*.pdf")), "check must write nothing"
 
-    strict = run_leaflet("check", unshortened, "--edition", "sheet", "--size", "large", "--strict", cwd=ROOT)
+    strict = run_leaflet("check", unshortened, *TOO_LONG, "--strict", cwd=ROOT)
     assert strict.returncode == 1, strict.stdout + strict.stderr
     assert "the counter sheet takes" in strict.stderr
 
@@ -344,7 +348,7 @@ def test_html_edition_of_the_sheet(tmp_path):
     for source in LEAFLETS:
         leaflet = load(source)
         t = messages(leaflet)
-        page = (out / f"{leaflet.id}.sheet.html").read_text("utf-8")
+        page = (out / f"{source.stem}.sheet.html").read_text("utf-8")
         # One self-contained page: its styles inline, nothing fetched from elsewhere.
         assert "<style>" in page and '<link rel="stylesheet"' not in page and 'src="http' not in page
         text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

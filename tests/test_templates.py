@@ -117,7 +117,7 @@ def test_the_template_prints_in_the_print_order(everything):
 def test_the_wording_is_read_in_the_print_order(everything):
     sections = list(dict.fromkeys(piece.section[0] for piece in pieces(everything)))
     order = print_order()
-    assert sections == [part for part in order.header + order.leaflet + order.other_editions if part in sections]
+    assert sections == [part for part in order.header + order.leaflet + order.after if part in sections]
     assert {"title", "medicine", "boxed_warning", "side_effects"} <= set(sections)
     effects = [p.path[1] for p in pieces(everything) if p.path[0] == "side_effects"]
     assert list(dict.fromkeys(effects)) == [key for key in order.side_effects if key in effects]

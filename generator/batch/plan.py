@@ -24,6 +24,7 @@ from generator.batch.build import Format, Result
 from generator.batch.manifest import Manifest, file_digest, folder_digest, tool_digest
 from generator.brand.load import Brand
 from generator.content.model import Leaflet
+from generator.content.translation import source_file
 from generator.problems import Finding, Problem
 from generator.render.geometry import Options
 from generator.resources import VERSION
@@ -131,15 +132,22 @@ class Plan:
         return len(self.todo) + len(self.done)
 
 
-def output_name(leaflet_id: str, edition: str, fmt: Format) -> str:
-    """``<id>.pdf`` for the full leaflet, ``<id>.sheet.pdf`` for the counter sheet."""
-    return f"{leaflet_id}.{fmt}" if edition == "full" else f"{leaflet_id}.{edition}.{fmt}"
+def output_name(leaflet: Leaflet, edition: str, fmt: Format) -> str:
+    """``<id>.pdf`` for the full leaflet, ``<id>.sheet.pdf`` for the counter
+    sheet; a translation adds its language, as its file name does:
+    ``clonazepam.es.pdf``, ``clonazepam.es.sheet.pdf``."""
+    parts = [leaflet.id]
+    if leaflet.translation:
+        parts.append(leaflet.language)
+    if edition != "full":
+        parts.append(edition)
+    return ".".join([*parts, fmt])
 
 
-def output_path(out_dir: Path, leaflet_id: str, variant: Variant, fmt: Format, single: bool) -> Path:
+def output_path(out_dir: Path, leaflet: Leaflet, variant: Variant, fmt: Format, single: bool) -> Path:
     """``out/<id>.pdf`` for one combination of brand, paper and size;
     ``out/<brand>/<paper>/<size>/<id>.pdf`` for a matrix. Editions sit side by side."""
-    name = output_name(leaflet_id, variant.edition, fmt)
+    name = output_name(leaflet, variant.edition, fmt)
     if single:
         return out_dir / name
     return out_dir / variant.brand.id / variant.paper / variant.size / name
@@ -169,6 +177,10 @@ def plan(
     for path in files:
         try:
             content = file_digest(path)
+            # A translation is checked against its source: it goes stale when that changes.
+            original = source_file(path)
+            if original is not None and original.is_file():
+                content += file_digest(original)
         except OSError:
             content = "unreadable"  # the check reports why
         for variant in variants:
@@ -194,7 +206,7 @@ def plan(
                     result.done.append(outcome.refused(path))
                 continue
             leaflet = outcome.leaflet
-            target = output_path(out_dir, leaflet.id, variant, fmt, single)
+            target = output_path(out_dir, leaflet, variant, fmt, single)
             if target in claimed:
                 # Never let one leaflet silently overwrite another's output.
                 message = f"id '{leaflet.id}' is also used by {claimed[target]}, and both would write {target}; ids must be unique"

@@ -289,6 +289,27 @@ class Sheet(Block):
     )
 
 
+# A section's fingerprint: the start of the SHA-256 of its content (content.translation).
+Fingerprint = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+
+
+class Translation(Block):
+    """A leaflet translated from another. The file is named after its source
+    and its language, beside it: clonazepam.es.yaml translates clonazepam.yaml."""
+
+    translated_by: Line = Field(description="Who translated it.")
+    reviewed_by: Line | None = Field(
+        default=None,
+        description="The pharmacist who checked the translation. Until one is named, every edition says "
+        "the translation is not yet checked.",
+    )
+    sections: dict[Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")], Fingerprint] = Field(
+        default_factory=dict,
+        description="Each section of the source as it stood when translated, by its fingerprint. "
+        "leaflet check names the sections that have changed since, and gives their new fingerprints.",
+    )
+
+
 class Leaflet(Block):
     """A patient leaflet about one medicine."""
 
@@ -341,3 +362,6 @@ class Leaflet(Block):
     more_information: Section | None = Field(default=None, description="Where to get help and ask questions.")
     review: Review
     sheet: Sheet | None = Field(default=None, description="What the counter sheet prints, where it differs.")
+    translation: Translation | None = Field(
+        default=None, description="For a translated leaflet: who translated and checked it, and from which version."
+    )

@@ -20,7 +20,7 @@ FILE = TEMPLATES / "print_order.yaml"
 class PrintOrder:
     header: tuple[str, ...]
     leaflet: tuple[str, ...]
-    other_editions: tuple[str, ...]
+    after: tuple[str, ...]
     section: tuple[str, ...]
     side_effects: tuple[str, ...]
 
@@ -28,7 +28,7 @@ class PrintOrder:
         """The printed order of a model's fields; () when the order is the model's own."""
         for kind in model.__mro__:
             if kind.__name__ == "Leaflet":
-                return self.header + self.leaflet + self.other_editions
+                return self.header + self.leaflet + self.after
             if kind.__name__ == "Body":  # every section and sub-section
                 return self.section
             if kind.__name__ == "SideEffects":

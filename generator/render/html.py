@@ -36,6 +36,9 @@ CONTINUED = "data-continued"
 CONTINUED_TITLE = "continued-title"
 BOX_TITLE = "box-title"  # the boxed warning's own title, under its heading
 UNITS = ("p", "li")
+# The class of the root element, and the name of the pages, whose footer
+# gives the review date without the brand's name (partials/page.html.j2).
+DATE_ONLY_FOOTER = "date-only-footer"
 _UNIT = re.compile(r"<(p|li)[\s>]")
 _LIST_OPEN = re.compile(r"<(ul|ol)\b[^>]*>")
 
@@ -136,6 +139,11 @@ def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     return env
 
 
+def date_only_footer(html: str) -> str:
+    """``html`` with every page's footer giving the review date without the brand's name."""
+    return html.replace("<html ", f'<html class="{DATE_ONLY_FOOTER}" ', 1)
+
+
 def add_continued_titles(html: str, breaks: frozenset[tuple[str, int]]) -> str:
     """``html`` with a box's title and "(continued)" before each place it goes
     on over a page: ``(box id, index of the paragraph or list item)``, from
@@ -188,6 +196,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             size=SIZES[options.size],
             size_name=options.size,
             side_margin_mm=SIDE_MARGIN_MM,
+            date_only_footer=DATE_ONLY_FOOTER,
             stacked=stack_comparison(leaflet, options),
             keep=lambda block: keep_whole(block, options),
             print_order=print_order(),

@@ -25,6 +25,7 @@ from generator.render.html import (
     UNITS,
     add_continued_titles,
     brand_stylesheet,
+    date_only_footer,
 )
 from generator.resources import STYLES, TEMPLATES, is_inside
 
@@ -127,6 +128,9 @@ class Renderer:
         try:
             stylesheets = [self._sheet(css) for css in (self.base, *extra_css)]
             document = self._layout(html, stylesheets)
+            if footer_wraps(document):
+                html = date_only_footer(html)
+                document = self._layout(html, stylesheets)
             # A warning box that goes on over the page repeats its title
             # there. Where it breaks is known only from the layout, and the
             # title moves what follows, so lay out again until every part
@@ -153,6 +157,16 @@ class Renderer:
         return self._weasyprint.HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher).render(
             font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS
         )
+
+
+def footer_wraps(document) -> bool:
+    """Whether the footer's brand name and review date take more than one line on any page."""
+    return any(
+        sum(type(box).__name__ == "LineBox" for box in margin.descendants()) > 1
+        for page in document.pages
+        for margin in page._page_box.children
+        if getattr(margin, "at_keyword", None) == "@bottom-left"
+    )
 
 
 def continued_boxes(document) -> frozenset[tuple[str, int]]:

@@ -147,11 +147,7 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
         if _lines(header) > 1 or any(_overlap(a, b) for a in header for b in header if a is not b and a.text != b.text):
             wrapped.setdefault("the running header takes more than one line; give the leaflet a shorter short_title", number)
         if _lines([box for box in footer if box.left < width / 2]) > 1:
-            wrapped.setdefault(
-                "the footer's brand name and review date take more than one line; give the brand a shorter "
-                "short_name in brand.yaml, or choose a smaller print size",
-                number,
-            )
+            wrapped.setdefault("the footer takes more than one line", number)
         if _lines([box for box in footer if box.left > width / 2]) > 1:
             wrapped.setdefault("'Page X of Y' wraps onto a second line", number)
         body = sorted(

@@ -9,6 +9,7 @@ from pathlib import Path
 from generator.content.load import load_leaflet
 from generator.content.model import Leaflet
 from generator.content.source import read_yaml
+from generator.content.translation import check_translation
 from generator.problems import Finding, LeafletError
 from generator.wording.plain_language import Wording, check_wording
 from generator.wording.review import check_review
@@ -42,5 +43,6 @@ def check_leaflet(path: Path, settings: Settings, today: dt.date | None = None) 
     source = read_yaml(path)  # for the line numbers: load_leaflet keeps only the leaflet
     wording = check_wording(leaflet, source, settings)
     findings = wording.findings + check_review(leaflet, source, settings, today or dt.date.today())
+    findings += check_translation(leaflet, path, source)
     findings.sort(key=lambda f: f.sort_key)
     return LeafletCheck(path, findings, wording, leaflet)

@@ -34,7 +34,7 @@ HEADINGS = {
 # Not the leaflet's own wording: names, codes, strengths as on the box ("0.5 mg"),
 # and the titles of its sources.
 SKIPPED = {
-    ("Leaflet", "id"), ("Leaflet", "language"), ("Leaflet", "review"), ("Medicine", "name"),
+    ("Leaflet", "id"), ("Leaflet", "language"), ("Leaflet", "review"), ("Leaflet", "translation"), ("Medicine", "name"),
     ("Medicine", "other_names"), ("Medicine", "strengths"), ("Medicine", "source_leaflet"),
     ("SideEffect", "frequency"), ("Comparison", "medicines"),
 }
