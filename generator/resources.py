@@ -34,7 +34,7 @@ def _data_dir(name: str) -> Path:
 TEMPLATES = _data_dir("templates")
 # The template that prints a whole leaflet; a brand may replace its blocks.
 LEAFLET_TEMPLATE = "leaflet.html.j2"
-# The one-page counter sheet (`--edition sheet`), from the same partials.
+# The counter sheet (`--edition sheet`), from the same partials.
 SHEET_TEMPLATE = "sheet.html.j2"
 STYLES = _data_dir("styles")
 MESSAGES = TEMPLATES / "messages"
