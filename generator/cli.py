@@ -215,12 +215,13 @@ def check(
     except api.LeafletError as exc:
         _report(exc.problems)
         sys.exit(EXIT_USAGE)
-    bad = set()
+    bad = 0
+    loaded = []
     for ref in brands:
         try:
-            api.load_brand(ref)
+            loaded.append(api.load_brand(ref))
         except api.LeafletError as exc:
-            bad.add(ref)
+            bad += 1
             click.echo(f"failed  brand {ref}", err=True)
             _report(exc.problems)
             continue
@@ -228,10 +229,9 @@ def check(
             click.echo(f"ok      brand {ref}")
     sheets = []
     if "sheet" in editions:
-        loaded = [api.load_brand(ref) for ref in brands if ref not in bad] or [None]
-        sheets = [api.Options(paper=p, size=z, edition="sheet", brand=b) for b in loaded for p in papers for z in sizes]
+        sheets = [api.Options(paper=p, size=z, edition="sheet", brand=b) for b in loaded or [None] for p in papers for z in sizes]
     checks = [api.check(file, settings, sheets=sheets) for file in files]
-    failed = sum(c.failed(strict) for c in checks) + len(bad)
+    failed = sum(c.failed(strict) for c in checks) + bad
     if fmt == "json":
         click.echo(report.as_json(checks, settings, strict))
         sys.exit(EXIT_FAILED if failed else 0)

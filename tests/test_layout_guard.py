@@ -22,6 +22,22 @@ def problems(html: str, leaflet, options: Options = Options(size="large")) -> li
     return [problem.message for problem in verify_pdf(leaflet, pdf, CLONAZEPAM)[1]]
 
 
+PAGE_BREAK = '<div style="break-before: page"></div>'
+
+
+def break_at(html: str, *places: int) -> str:
+    """``html`` with a forced page break at each of ``places`` (string indexes)."""
+    for place in sorted(places, reverse=True):
+        html = html[:place] + PAGE_BREAK + html[place:]
+    return html
+
+
+def heading_ends(html: str, ident: str) -> tuple[int, int]:
+    """Where the heading with id ``ident`` starts and ends in ``html``."""
+    start = html.index(f'<h2 id="{ident}">')
+    return start, html.index("</h2>", start) + len("</h2>")
+
+
 def test_the_samples_break_well():
     leaflet = load(CLONAZEPAM)
     assert problems(render_html(leaflet, Options(size="large")), leaflet) == []
@@ -33,19 +49,14 @@ def test_a_box_that_goes_on_without_its_title_fails(monkeypatch):
     monkeypatch.setattr(pdf_module, "MAX_LAYOUTS", 1)
     html = render_html(leaflet, Options(size="large"))
     # Break the first warning box before its "What to do".
-    action = html.index('<div class="action">', html.index('<section class="warning'))
-    html = html[:action] + '<div style="break-before: page"></div>' + html[action:]
-    found = problems(html, leaflet)
+    found = problems(break_at(html, html.index('<div class="action">', html.index('<section class="warning'))), leaflet)
     assert any("goes on with a warning box without repeating its title and '(continued)'" in p for p in found), found
 
 
 def test_a_heading_at_the_foot_of_a_page_fails():
     leaflet = load(CLONAZEPAM)
     html = render_html(leaflet, Options(size="large"))
-    heading = '<h2 id="how-it-works-heading">'
-    end = html.index("</h2>", html.index(heading)) + len("</h2>")
-    html = html[:end] + '<div style="break-before: page"></div>' + html[end:]
-    found = problems(html, leaflet)
+    found = problems(break_at(html, heading_ends(html, "how-it-works-heading")[1]), leaflet)
     assert any("ends with the heading 'How Clonazepam works'" in p for p in found), found
 
 
@@ -81,9 +92,5 @@ def test_a_brand_name_too_long_for_the_footer_gives_way_to_the_date(tmp_path, mo
 def test_a_page_that_holds_only_a_heading_fails():
     leaflet = load(CLONAZEPAM)
     html = render_html(leaflet, Options(size="large"))
-    start = html.index('<h2 id="how-it-works-heading">')
-    end = html.index("</h2>", start) + len("</h2>")
-    page = '<div style="break-before: page"></div>'
-    html = html[:start] + page + html[start:end] + page + html[end:]
-    found = problems(html, leaflet)
+    found = problems(break_at(html, *heading_ends(html, "how-it-works-heading")), leaflet)
     assert any("holds only a heading ('How Clonazepam works')" in p for p in found), found

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from generator.content.model import Leaflet, sentences
+from generator.content.model import Leaflet, SideEffectGroup, sentences
 from generator.content.source import Source
 from generator.problems import Problem
 
@@ -38,7 +38,7 @@ def sheet_content(leaflet: Leaflet, t: Callable[..., str]) -> SheetContent:
     """
     chosen = leaflet.sheet
     facts = _pick(leaflet.key_facts, chosen.key_facts if chosen else None)
-    group = leaflet.side_effects.serious if leaflet.side_effects else None
+    group = serious_group(leaflet)
     serious = _pick([item.name for item in group.items], chosen.serious_side_effects if chosen else None) if group else []
     how = (chosen and chosen.how_to_take) or _sentence_with(
         leaflet.how_to_take.text if leaflet.how_to_take else None, t("sheet_exactly")
@@ -55,6 +55,11 @@ def sheet_content(leaflet: Leaflet, t: Callable[..., str]) -> SheetContent:
     )
 
 
+def serious_group(leaflet: Leaflet) -> SideEffectGroup | None:
+    """The leaflet's serious side effects (get help now), if it has any."""
+    return leaflet.side_effects.serious if leaflet.side_effects else None
+
+
 def _pick(items: list[str], numbers: list[int] | None) -> list[str]:
     # Numbers out of range are refused when the leaflet is loaded (sheet_problems).
     return list(items) if numbers is None else [items[n - 1] for n in numbers if n <= len(items)]
@@ -69,7 +74,7 @@ def sheet_problems(leaflet: Leaflet, source: Source) -> list[Problem]:
     chosen = leaflet.sheet
     if chosen is None:
         return []
-    serious = leaflet.side_effects.serious if leaflet.side_effects else None
+    serious = serious_group(leaflet)
     lists = {
         "key_facts": (chosen.key_facts, len(leaflet.key_facts), "key facts"),
         "serious_side_effects": (chosen.serious_side_effects, len(serious.items) if serious else 0, "serious side effects"),

@@ -34,22 +34,16 @@ def source_file(path: Path) -> Path | None:
     return path.with_name(match["source"] + path.suffix) if match else None
 
 
-def fingerprint(value) -> str:
-    """A section's content, in 12 hex digits: any change to its words changes it."""
-    data = value.model_dump(mode="json") if hasattr(value, "model_dump") else value
-    if isinstance(data, list):
-        data = [item.model_dump(mode="json") if hasattr(item, "model_dump") else item for item in data]
+def fingerprint(data) -> str:
+    """A section's content (as JSON data), in 12 hex digits: any change to its words changes it."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def sections(leaflet: Leaflet) -> dict[str, str]:
     """Each section the leaflet gives, by its fingerprint."""
-    return {
-        name: fingerprint(getattr(leaflet, name))
-        for name in type(leaflet).model_fields
-        if name not in UNTRANSLATED and getattr(leaflet, name) not in (None, [], "")
-    }
+    data = leaflet.model_dump(mode="json", exclude=set(UNTRANSLATED))
+    return {name: fingerprint(value) for name, value in data.items() if value not in (None, [], "")}
 
 
 def check_translation(leaflet: Leaflet, path: Path, source: Source) -> list[Finding]:

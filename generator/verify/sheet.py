@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.content.model import Leaflet, paragraphs
-from generator.content.sheet import sheet_content
+from generator.content.sheet import serious_group, sheet_content
 from generator.content.source import read_yaml
 from generator.problems import LeafletError, Problem
 from generator.render.geometry import SHEET_PAGES, Options
@@ -40,7 +40,8 @@ def sheet_too_long(leaflet: Leaflet, file: Path, pages: int, options: Options) -
     """The error for a counter sheet over its page budget, naming what the author can shorten."""
     budget = SHEET_PAGES[options.size]
     chosen = leaflet.sheet
-    serious = leaflet.side_effects.serious.items if leaflet.side_effects and leaflet.side_effects.serious else []
+    group = serious_group(leaflet)
+    serious = group.items if group else []
     shorten = []
     if len(leaflet.key_facts) > 1:
         count = len(chosen.key_facts) if chosen and chosen.key_facts else len(leaflet.key_facts)
