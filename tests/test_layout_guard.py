@@ -10,7 +10,7 @@ import generator.render.pdf as pdf_module
 from generator import load
 from generator.brand.load import load_brand
 from generator.render.geometry import Options
-from generator.render.html import render_html
+from generator.render.html import render_html, split_paragraphs
 from generator.verify.printed import verify_pdf
 from generator.verify.text import read_text
 
@@ -94,3 +94,36 @@ def test_a_page_that_holds_only_a_heading_fails():
     html = render_html(leaflet, Options(size="large"))
     found = problems(break_at(html, *heading_ends(html, "how-it-works-heading")), leaflet)
     assert any("holds only a heading ('How Clonazepam works')" in p for p in found), found
+
+
+def test_a_boxed_warning_too_long_for_page_1_goes_on_after_a_sentence_with_its_title():
+    leaflet = load(CLONAZEPAM)
+    options = Options(size="extra-large", paper="letter")
+    pdf = pdf_module.render_pdf(render_html(leaflet, options), CLONAZEPAM, options.chosen_brand)
+    assert verify_pdf(leaflet, pdf, CLONAZEPAM, options)[1] == []
+    first, second = read_text(pdf).tagged_pages()[:2]
+    # The box starts on page 1 and its part there ends with a whole sentence;
+    # page 2 goes on with its title, then the rest of the same paragraph.
+    assert "most important warning" in first and first.endswith("united states."), first[-80:]
+    assert second.startswith("most important warning (continued) it is about taking clonazepam"), second[:80]
+
+
+def test_a_paragraph_that_goes_on_over_a_page_without_the_title_fails(monkeypatch):
+    leaflet = load(CLONAZEPAM)
+    # One layout only: the boxed warning's paragraph is split over pages 1
+    # and 2 as laid out, mid-sentence and without a title.
+    monkeypatch.setattr(pdf_module, "MAX_LAYOUTS", 1)
+    options = Options(size="extra-large", paper="letter")
+    found = problems(render_html(leaflet, options), leaflet, options)
+    assert "breaks its pages badly: page 2 goes on with a warning box without repeating its title and '(continued)'" in " ".join(found), found
+
+
+def test_a_split_paragraph_is_cut_at_a_sentence_end_else_at_a_word():
+    html = '<section id="box" data-continued="Box (continued)"><p>One two. Three four five &amp; six.</p></section>'
+    # The first page shows "One two. Three four" (16 characters, no spaces).
+    assert split_paragraphs(html, frozenset({("box", 0, 16)})) == (
+        '<section id="box" data-continued="Box (continued)"><p class="ends-page">One two.</p>'
+        '<p class="continued-title splits-paragraph">Box (continued)</p><p>Three four five &amp; six.</p></section>'
+    )
+    # No sentence ends in what the first page shows: the cut comes after its last whole word.
+    assert '<p class="ends-page">One</p>' in split_paragraphs(html, frozenset({("box", 0, 5)}))

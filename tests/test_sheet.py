@@ -30,6 +30,7 @@ from generator.content.sheet import sheet_content
 from generator.render.geometry import PAPERS, SHEET_PAGES, SIZES
 from generator.render.tagging import walk
 from generator.verify.sheet import WRITE_IN
+from generator.verify.printed import without_continued_titles
 from generator.verify.text import normalise, read_text
 
 BRANDS = ["default", "riverside-pharmacy"]
@@ -73,8 +74,9 @@ def printed(pdf: Path) -> str:
 
 def without_header_and_footer(pdf: Path, leaflet, t) -> str:
     """The PDF's text squeezed, with each page's running header and footer
-    (which pypdf reads last on the page) taken out, so that a paragraph that
-    goes on over a page reads on unbroken."""
+    (which pypdf reads last on the page) and the boxed warning's title
+    repeated over a page taken out, so that a paragraph that goes on over a
+    page reads on unbroken."""
     header = squeezed(leaflet.short_title or leaflet.title)
     if leaflet.review.status != "approved":
         header += squeezed(t(f"status_{leaflet.review.status}_short"))
@@ -85,7 +87,7 @@ def without_header_and_footer(pdf: Path, leaflet, t) -> str:
         assert re.search(label + "$", page), f"page {number} does not end with its footer"
         assert header in page, f"page {number} has no running header"
         pages.append(page[: page.rindex(header)])
-    return "".join(pages)
+    return without_continued_titles("".join(pages), leaflet)
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,12 @@ def sentences(text: str | None) -> list[str]:
     return out
 
 
+def sentence_ends(paragraph: str) -> list[int]:
+    """Where each sentence but the last of one paragraph ends: just after its
+    full stop (and any closing quote or bracket), before the space."""
+    return [match.start() + len(match[0].rstrip()) for match in _SENTENCE_END.finditer(paragraph)]
+
+
 class Block(BaseModel):
     """Base for every mapping in a leaflet: unknown keys are errors."""
 

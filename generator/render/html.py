@@ -10,15 +10,16 @@ import base64
 import mimetypes
 import re
 from functools import cache
+from html import unescape
 from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.brand.load import Brand
 from generator.content.catalogue import catalogue
-from generator.content.model import Leaflet, paragraphs
+from generator.content.model import Leaflet, paragraphs, sentence_ends
 from generator.content.print_order import print_order
 from generator.content.sheet import sheet_content
 from generator.problems import LeafletError, Problem
@@ -34,7 +35,10 @@ BRAND_CSS_TEMPLATE = "brand.css.j2"
 # repeated title gets the class below. A box breaks only between these.
 CONTINUED = "data-continued"
 CONTINUED_TITLE = "continued-title"
-BOX_TITLE = "box-title"  # the boxed warning's own title, under its heading
+# A repeated title that splits a paragraph in two starts a page itself
+# (styles/leaflet.css), so the paragraph's second part follows it there.
+SPLITS_PARAGRAPH = "splits-paragraph"
+ENDS_PAGE = "ends-page"  # the first part, without the space below it that would not fit
 UNITS = ("p", "li")
 # The class of the root element, and the name of the pages, whose footer
 # gives the review date without the brand's name (partials/page.html.j2).
@@ -147,19 +151,20 @@ def date_only_footer(html: str) -> str:
 def add_continued_titles(html: str, breaks: frozenset[tuple[str, int]]) -> str:
     """``html`` with a box's title and "(continued)" before each place it goes
     on over a page: ``(box id, index of the paragraph or list item)``, from
-    ``render.pdf.continued_boxes``.
+    ``render.pdf.box_breaks``.
 
     A list that breaks is closed before the title and opened again after it,
-    so the title is not a list item.
+    so the title is not a list item. Where a title is already there (one
+    that splits a paragraph), none is added.
     """
     inserts = []
     for ident, index in breaks:
-        start = html.index(f'id="{ident}"')
-        opening = html.rindex("<", 0, start)
-        title = re.search(rf'{CONTINUED}="([^"]*)"', html[opening : html.index(">", start)])[1]
-        unit = list(_UNIT.finditer(html, start))[index]
+        opening, title = _box(html, ident)
+        unit = _units(html, opening)[index]
         at = unit.start()
         paragraph = f'<p class="{CONTINUED_TITLE}">{title}</p>'
+        if html[:at].rstrip().endswith(f">{title}</p>"):
+            continue
         if unit[1] == "li":
             tag = list(_LIST_OPEN.finditer(html, opening, at))[-1]
             if not html[tag.end() : at].strip():  # the list's first item: the title goes before the list
@@ -170,6 +175,62 @@ def add_continued_titles(html: str, breaks: frozenset[tuple[str, int]]) -> str:
     for at, paragraph in sorted(inserts, reverse=True):
         html = html[:at] + paragraph + html[at:]
     return html
+
+
+def split_paragraphs(html: str, splits: frozenset[tuple[str, int, int]]) -> str:
+    """``html`` with each paragraph that a box splits over a page cut in two,
+    and the box's title and "(continued)" starting the page between them:
+    ``(box id, index of the paragraph, characters (not spaces) shown on the
+    first page)``, from ``render.pdf.box_breaks``.
+
+    The cut comes at the last sentence end that the first page shows, so
+    that no sentence is split; failing that, at the last word it shows.
+    """
+    for ident, index, shown in sorted(splits, key=lambda split: html.index(f'id="{split[0]}"'), reverse=True):
+        opening, title = _box(html, ident)
+        unit = _units(html, opening)[index]
+        start = html.index(">", unit.start()) + 1
+        end = html.index("</p>", start)
+        text = unescape(html[start:end])
+        cut = _cut(text, shown)
+        if not 0 < cut < len(text):
+            continue
+        head, tail = escape(text[:cut].rstrip()), escape(text[cut:].lstrip())
+        tag = html[unit.start() : start]  # the second part keeps it, with its classes
+        first = tag.replace('class="', f'class="{ENDS_PAGE} ') if 'class="' in tag else tag.replace("<p", f'<p class="{ENDS_PAGE}"', 1)
+        title_paragraph = f'<p class="{CONTINUED_TITLE} {SPLITS_PARAGRAPH}">{title}</p>'
+        html = f"{html[: unit.start()]}{first}{head}</p>{title_paragraph}{tag}{tail}{html[end:]}"
+    return html
+
+
+def _cut(text: str, shown: int) -> int:
+    """Where to cut ``text`` so the first part holds at most ``shown``
+    characters that are not spaces: after a sentence if one ends there,
+    else after a word."""
+    seen, limit = 0, len(text)
+    for at, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+            if seen > shown:
+                limit = at
+                break
+    ends = [end for end in sentence_ends(text) if end <= limit]
+    if ends:
+        return ends[-1]
+    spaces = [at for at, char in enumerate(text[: limit + 1]) if char.isspace()]
+    return spaces[-1] if spaces else 0
+
+
+def _box(html: str, ident: str) -> tuple[int, str]:
+    """Where the box ``ident`` opens in ``html``, and the title it repeats."""
+    start = html.index(f'id="{ident}"')
+    opening = html.rindex("<", 0, start)
+    return opening, re.search(rf'{CONTINUED}="([^"]*)"', html[opening : html.index(">", start)])[1]
+
+
+def _units(html: str, opening: int) -> list[re.Match]:
+    """The paragraphs and list items from ``opening`` on, without repeated titles."""
+    return [unit for unit in _UNIT.finditer(html, opening) if CONTINUED_TITLE not in html[unit.start() : html.index(">", unit.start())]]
 
 
 def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: bool = False) -> str:

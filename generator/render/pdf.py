@@ -18,7 +18,6 @@ from urllib.request import url2pathname
 from generator.brand.load import Brand
 from generator.problems import LeafletError, Problem
 from generator.render.html import (
-    BOX_TITLE,
     CONTINUED,
     CONTINUED_TITLE,
     STYLESHEET,
@@ -26,6 +25,7 @@ from generator.render.html import (
     add_continued_titles,
     brand_stylesheet,
     date_only_footer,
+    split_paragraphs,
 )
 from generator.resources import STYLES, TEMPLATES, is_inside
 
@@ -33,7 +33,7 @@ from generator.resources import STYLES, TEMPLATES, is_inside
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 # Layouts at most for one leaflet: each adds the titles of the boxes that go
 # on over a page. Two are enough unless a title moves a later break.
-MAX_LAYOUTS = 4
+MAX_LAYOUTS = 5
 
 
 class Renderer:
@@ -134,11 +134,18 @@ class Renderer:
             # A warning box that goes on over the page repeats its title
             # there. Where it breaks is known only from the layout, and the
             # title moves what follows, so lay out again until every part
-            # that continues a box starts with its title.
+            # that continues a box starts with its title. A paragraph that
+            # goes on over the page is cut in two for good, with the title
+            # between, so the paragraphs after it in its box count one more.
             placed: frozenset[tuple[str, int]] = frozenset()
             for _ in range(MAX_LAYOUTS - 1):
-                wanted = continued_boxes(document)
-                if wanted == placed:
+                wanted, splits = box_breaks(document)
+                if splits:
+                    html = split_paragraphs(html, splits)
+                    wanted = frozenset(
+                        (ident, index + sum(at < index for box, at, _ in splits if box == ident)) for ident, index in wanted
+                    )
+                elif wanted == placed:
                     break
                 placed = wanted
                 document = self._layout(add_continued_titles(html, placed), stylesheets)
@@ -169,36 +176,55 @@ def footer_wraps(document) -> bool:
     )
 
 
-def continued_boxes(document) -> frozenset[tuple[str, int]]:
-    """Where each warning box goes on over a page: (its id, the index of the
-    first paragraph or list item on the new page among the box's own).
+def box_breaks(document) -> tuple[frozenset[tuple[str, int]], frozenset[tuple[str, int, int]]]:
+    """Where each warning box goes on over a page.
+
+    Two sets: the breaks between paragraphs or list items, as (the box's
+    id, the index of the first one on the new page among the box's own);
+    and the paragraphs split over a page, as (the box's id, the paragraph's
+    index, how many characters that are not spaces the first page shows),
+    the first of each box only. Only the boxed warning's paragraphs split,
+    so that it starts on page 1.
 
     A box starts on the first page that holds some of its content, not just
-    its heading. A page that starts inside a paragraph has no place for a
-    title: only the boxed warning's paragraphs split, so that the box starts
-    on page 1.
+    its heading: a paragraph, a list item, or the boxed warning's headline.
     """
-    found = set()
+    breaks, splits = set(), {}
     started: set[str] = set()
-    before: set = set()  # paragraphs and list items on the page before
+    before: dict = {}  # the paragraphs and list items on the page before: characters shown
     for page in document.pages:
         for box in _boxes(page._page_box):
             element = box.element
             if element is None or element.get(CONTINUED) is None or box.element_tag != _tag(element):
                 continue
             ident = element.get("id")
-            content = [
-                b.element
-                for b in _boxes(box)
-                if b.element_tag in UNITS and not _has_class(b.element, CONTINUED_TITLE, BOX_TITLE)
-            ]
-            if ident in started and content and content[0] not in before:
+            content = [b.element for b in _boxes(box) if b.element_tag in UNITS and not _has_class(b.element, CONTINUED_TITLE)]
+            if ident in started and content:
                 units = [e for e in element.iter() if _tag(e) in UNITS and not _has_class(e, CONTINUED_TITLE)]
-                found.add((ident, units.index(content[0])))
+                index = units.index(content[0])
+                if content[0] not in before:
+                    breaks.add((ident, index))
+                elif _tag(content[0]) == "p":
+                    splits.setdefault(ident, (ident, index, before[content[0]]))
             if content:
                 started.add(ident)
-        before = {b.element for b in _boxes(page._page_box) if b.element_tag in UNITS}
-    return frozenset(found)
+        before = _shown(page._page_box)
+    return frozenset(breaks), frozenset(splits.values())
+
+
+def _shown(box, unit=None, counts=None) -> dict:
+    """The paragraphs and list items inside ``box``: how many characters of
+    each, not counting spaces, it shows."""
+    counts = {} if counts is None else counts
+    if box.element_tag in UNITS:
+        unit = box.element
+        counts.setdefault(unit, 0)
+    if unit is not None and type(box).__name__ == "TextBox":
+        counts[unit] += len("".join(box.text.split()))
+    for child in getattr(box, "children", None) or ():
+        if "::" not in (child.element_tag or ""):
+            _shown(child, unit, counts)
+    return counts
 
 
 def _boxes(box):
@@ -213,8 +239,8 @@ def _tag(element) -> str:
     return element.tag.rpartition("}")[2]
 
 
-def _has_class(element, *names: str) -> bool:
-    return not set(names).isdisjoint((element.get("class") or "").split())
+def _has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
 
 
 class _CollectWarnings(logging.Handler):

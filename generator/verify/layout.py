@@ -180,8 +180,6 @@ def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: s
     WeasyPrint tags each page as a /Part; a section that goes on over a page
     is a new /Sect there, without a heading. So the sections open at the end
     of one page are matched with those that open the next, level by level.
-    A page that starts inside a paragraph (the boxed warning may split one,
-    to start on page 1) has no place for a title and is let be.
     """
     from generator.verify.text import normalise
 
@@ -204,9 +202,7 @@ def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: s
             depth += 1
             if open_before[depth - 1] in box_titles:
                 said = normalise(texts.get(first.objgen, ""))
-                ended = normalise(texts.get(_last_leaf(parts[page - 1]).objgen, ""))
-                mid_paragraph = ended and ended[-1] not in ".!?:"
-                if not said.startswith(f"{open_before[depth - 1]} {continued}") and not mid_paragraph:
+                if not said.startswith(f"{open_before[depth - 1]} {continued}"):
                     found.append(page)
         open_now: list[str] = []
         node = part
@@ -224,15 +220,6 @@ def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: s
                 open_now.append("")
         open_before = open_now
     return found
-
-
-def _last_leaf(element):
-    """The last structure element holding text inside ``element``."""
-    while _kids(element):
-        element = _kids(element)[-1]
-        if str(element.S) == "/Lbl":
-            break
-    return element
 
 
 def _marked_elements(doc) -> dict:

@@ -25,6 +25,25 @@ from generator.verify.text import normalise, read_text, squeeze
 BOX_HEADINGS = ("boxed_warning", "side_effects_serious")
 
 
+def _box_titles(leaflet: Leaflet, t) -> list[str]:
+    """The titles of the leaflet's boxes, as each repeats it over a page."""
+    return [t(key) for key in BOX_HEADINGS] + [f"{t('warning_word')}: {warning.title}" for warning in leaflet.warnings]
+
+
+def without_continued_titles(squeezed: str, leaflet: Leaflet) -> str:
+    """``squeezed`` text of a built leaflet without the titles that boxes
+    repeat over a page, with "(continued)": such a title may sit inside a
+    paragraph the box splits, so the paragraph reads on unbroken."""
+    messages = catalogue(leaflet.language)
+
+    def t(key: str) -> str:
+        return messages(key, medicine=leaflet.medicine.name)
+
+    for title in _box_titles(leaflet, t):
+        squeezed = squeezed.replace(squeeze(f"{title} {t('continued')}"), "")
+    return squeezed
+
+
 def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, options: Options = Options()) -> tuple[int, list[Problem]]:
     """The page count, and problems with a built PDF: missing headings or
     content, a misplaced boxed warning, a counter sheet over its page
@@ -44,6 +63,7 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, options: Options = Opti
     # the next page reads on unbroken.
     pages = [squeeze(page) for page in text.tagged_pages()]
     whole = "".join(pages)
+    whole = without_continued_titles(whole, leaflet)
     problems = []
 
     def missing(message: str) -> None:
@@ -76,8 +96,7 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, options: Options = Opti
             missing(problem)
         headings, under = outline(doc, text.marked())
         headless = headless_tables(doc, elements)
-        box_titles = {normalise(t(key)) for key in BOX_HEADINGS}
-        box_titles |= {normalise(f"{t('warning_word')}: {warning.title}") for warning in leaflet.warnings}
+        box_titles = {normalise(title) for title in _box_titles(leaflet, t)}
         stranded = break_problems(doc, elements, text, box_titles, normalise(t("continued")))
     places: dict[tuple, tuple] = {}
     for box, where in outside:
