@@ -29,8 +29,8 @@ from generator.content.model import paragraphs
 from generator.content.sheet import sheet_content
 from generator.render.geometry import PAPERS, SHEET_PAGES, SIZES
 from generator.render.tagging import walk
-from generator.verify.sheet import WRITE_IN
 from generator.verify.printed import without_continued_titles
+from generator.verify.sheet import WRITE_IN
 from generator.verify.text import normalise, read_text
 
 BRANDS = ["default", "riverside-pharmacy"]
