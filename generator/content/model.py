@@ -45,10 +45,13 @@ def paragraphs(text: str | None) -> list[str]:
     return [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
 
 
-# A sentence ends at . ! or ? (and any closing quote or bracket) before a
-# space and a capital, digit, quote or bracket. "www.nhs.uk" and "e.g. this"
-# do not end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
+# A sentence ends at . ! ? or the Arabic ؟ (and any closing quote or
+# bracket) before a space and what starts a sentence: a capital (É and Ñ too),
+# a digit, an opening quote or bracket, the Spanish ¿ or ¡, or an Arabic letter
+# or digit (Arabic has no capitals). "www.nhs.uk" and "e.g. this" do not end one.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?؟])[\"'”’)»]*\s+(?=[\"'“‘(«¿¡]*[A-Z0-9À-ÖØ-Þ\u0620-\u064A\u0660-\u0669\u0671-\u06D3])"
+)
 
 
 def sentences(text: str | None) -> list[str]:

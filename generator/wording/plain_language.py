@@ -4,7 +4,8 @@ Everything the leaflet prints is checked, in the order it is printed, so a
 medical word counts as explained only where the reader first meets it.
 Headings and labels are checked for words but not scored as sentences; every
 sentence of a paragraph, and every bullet point and table cell, is its own
-sentence unit.
+sentence unit. What differs between languages (the formulas, the jargon
+list, how "you" is said) comes from ``languages``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from generator.content.source import Source
 from generator.problems import Finding, KeyPath, Problem, Severity, format_path
 from generator.wording import jargon, readability
 from generator.wording import style_rules as style
-from generator.wording.readability import Scores
+from generator.wording.languages import Language, language_of, names
+from generator.wording.readability import Measure, Scores
 from generator.wording.settings import Settings
 
 # Printed as headings or labels: checked for words, not scored as sentences.
@@ -38,12 +40,8 @@ SKIPPED = {
     ("Medicine", "other_names"), ("Medicine", "strengths"), ("Medicine", "source_leaflet"),
     ("SideEffect", "frequency"), ("Comparison", "medicines"),
 }
-# The readability formulas and the jargon list are English.
-LANGUAGES = ("en",)
-# A grade from fewer sentences than this says little about a section.
+# A score from fewer sentences than this says little about a section.
 SECTION_MIN_SENTENCES = 3
-
-_YOU = re.compile(r"\b(?:you|your|yours|yourself|yourselves|you're|you'll|you've|you'd)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ class SectionScores:
     path: KeyPath
     line: int
     scores: Scores
-    you: int  # sentences that say "you" or "your"
+    you: int  # sentences that say "you" or "your"; 0 in a language where that is not measured
 
     @property
     def name(self) -> str:
@@ -102,6 +100,7 @@ class Wording:
     sections: list[SectionScores] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     skipped: str | None = None  # why the wording was not checked
+    language: Language | None = None  # None when skipped
 
     @property
     def total(self) -> Scores:
@@ -114,14 +113,14 @@ class Wording:
 
 
 def check_wording(leaflet: Leaflet, source: Source, settings: Settings) -> Wording:
-    language = leaflet.language.split("-")[0].lower()
-    if language not in LANGUAGES:
-        return Wording(skipped=f"plain-language checks are only available in English, not '{leaflet.language}'")
+    language = language_of(leaflet.language)
+    if language is None:
+        return Wording(skipped=f"plain-language checks are only available in {names()}, not '{leaflet.language}'")
     lines = Lines(source)
-    wording = Wording()
+    wording = Wording(language=language)
     found: list[Finding] = wording.findings
     printed = list(pieces(leaflet))
-    found += _jargon(printed, settings, lines)
+    found += _jargon(printed, settings, language, lines)
     units: dict[KeyPath, list[str]] = {}
     for piece in printed:
         found += _style(piece, settings, lines)
@@ -129,13 +128,16 @@ def check_wording(leaflet: Leaflet, source: Source, settings: Settings) -> Wordi
             sentences = split_sentences(piece.text)
             units.setdefault(piece.section, []).extend(sentences)
             found += _long_sentences(piece, sentences, settings, lines)
+    address = language.address
     for section, sentences in units.items():
-        scores = readability.score(sentences)
+        scores = readability.score(sentences, language.count)
         if scores.sentences:
-            you = sum(1 for s in sentences if _YOU.search(s))
+            you = sum(1 for s in sentences if address.pattern.search(s)) if address else 0
             wording.sections.append(SectionScores(section, source.line_of(section), scores, you))
-    found += _section_grades(wording, settings, source)
-    found += _leaflet_scores(wording, settings, source)
+    for measure in language.measures:
+        found += _section_scores(measure, wording, settings, source)
+        found += _leaflet_score(measure, wording, settings, source)
+    found += _you(wording, settings, source)
     found.sort(key=lambda f: f.sort_key)
     return wording
 
@@ -170,14 +172,15 @@ def _finding(severity: Severity, code: str, lines: Lines, piece: Piece, snippet:
     return Finding(severity, code, problem, suggestion)
 
 
-def _jargon(printed: list[Piece], settings: Settings, lines: Lines) -> Iterator[Finding]:
+def _jargon(printed: list[Piece], settings: Settings, language: Language, lines: Lines) -> Iterator[Finding]:
     """A term not explained where the reader first meets it, once per term."""
+    terms, phrasing = settings.terms_of(language.code), language.phrasing
     uses: dict[str, list[tuple[Piece, jargon.Use]]] = {}
     for piece in printed:
-        for use in jargon.find(settings.terms, piece.text):
+        for use in jargon.find(terms, piece.text, phrasing):
             uses.setdefault(use.term.term.casefold(), []).append((piece, use))
     for (piece, use), *others in uses.values():
-        if jargon.explained(piece.text, use):
+        if jargon.explained(piece.text, use, phrasing):
             continue
         word = " ".join(piece.text[use.start : use.end].split())
         plain = use.term.plain
@@ -185,7 +188,7 @@ def _jargon(printed: list[Piece], settings: Settings, lines: Lines) -> Iterator[
             f"'{word}' is a medical word: write '{plain}' instead, or explain it where it is first used, "
             f"for example '{word} ({plain})'"
         )
-        later = next(((p, u) for p, u in others if jargon.explained(p.text, u)), None)
+        later = next(((p, u) for p, u in others if jargon.explained(p.text, u, phrasing)), None)
         if later:
             where = lines.of(later[0].path, later[0].text[later[1].start : later[1].end])
             if where == lines.of(piece.path, word):
@@ -218,46 +221,46 @@ def _long_sentences(piece: Piece, sentences: list[str], settings: Settings, line
         )
 
 
-def _section_grades(wording: Wording, settings: Settings, source: Source) -> Iterator[Finding]:
-    limit = settings.readability.section_grade_warning
+def _message(template: str, measure: Measure, value: float, limit: float, hardest: str = "") -> str:
+    band = measure.band(value) if measure.band else ""
+    return template.format(value=measure.shown(value), limit=f"{limit:g}", band=band, hardest=hardest)
+
+
+def _too_hard(measure: Measure, value: float, limit: float | None) -> bool:
+    if limit is None:
+        return False
+    return value < limit if measure.lower_is_harder else value > limit
+
+
+def _section_scores(measure: Measure, wording: Wording, settings: Settings, source: Source) -> Iterator[Finding]:
+    limit = settings.readability.limits(measure.code).section_warning
     for section in wording.sections:
-        scores = section.scores
-        if scores.sentences >= SECTION_MIN_SENTENCES and scores.grade > limit:
-            yield Finding("warning", "section-grade", source.problem(
-                section.path,
-                f"this section reads at grade {scores.grade:.1f} (Flesch-Kincaid; more than {limit:g}): "
-                "use shorter sentences and shorter words",
-            ))
+        value = measure.value(section.scores)
+        if section.scores.sentences >= SECTION_MIN_SENTENCES and _too_hard(measure, value, limit):
+            message = _message(measure.section_message, measure, value, limit)
+            yield Finding("warning", f"section-{measure.code}", source.problem(section.path, message))
 
 
-def _leaflet_scores(wording: Wording, settings: Settings, source: Source) -> Iterator[Finding]:
-    total, limits = wording.total, settings.readability
+def _leaflet_score(measure: Measure, wording: Wording, settings: Settings, source: Source) -> Iterator[Finding]:
+    total, limits = wording.total, settings.readability.limits(measure.code)
     if not total.sentences:
         return
-    hardest = sorted(wording.sections, key=lambda s: -s.scores.grade)[:3]
-    where = ", ".join(f"{s.name} {s.scores.grade:.1f}" for s in hardest)
-    for severity, limit in (("error", limits.grade_error), ("warning", limits.grade_warning)):
-        if total.grade > limit:
-            yield Finding(severity, "grade", Problem(
-                source.file, 1, (),
-                f"the leaflet reads at grade {total.grade:.1f} (Flesch-Kincaid; more than {limit:g}). "
-                f"Hardest sections: {where}",
-            ))
+    value = measure.value(total)
+    harder = sorted(wording.sections, key=lambda s: measure.value(s.scores), reverse=not measure.lower_is_harder)
+    hardest = ", ".join(f"{s.name} {measure.shown(measure.value(s.scores))}" for s in harder[:3])
+    for severity, limit in (("error", limits.error), ("warning", limits.warning)):
+        if _too_hard(measure, value, limit):
+            message = _message(measure.leaflet_message, measure, value, limit, hardest)
+            yield Finding(severity, measure.code, Problem(source.file, 1, (), message))
             break
-    if limits.smog_warning is not None and total.smog > limits.smog_warning:
-        yield Finding("warning", "smog", Problem(
-            source.file, 1, (), f"the leaflet's SMOG grade is {total.smog:.1f} (more than {limits.smog_warning:g}): "
-            "use fewer words of three or more syllables",
-        ))
-    if limits.reading_ease_warning is not None and total.reading_ease < limits.reading_ease_warning:
-        yield Finding("warning", "reading-ease", Problem(
-            source.file, 1, (), f"the leaflet's Flesch Reading Ease is {total.reading_ease:.0f} "
-            f"(less than {limits.reading_ease_warning:g}): use shorter sentences and shorter words",
-        ))
-    least = settings.style.you_percent_warning
-    if wording.you_percent < least:
-        yield Finding("warning", "you", Problem(
-            source.file, 1, (),
-            f"only {wording.you_percent:.0f}% of sentences speak to the reader as 'you' or 'your' "
-            f"(aim for {least:g}% or more): write 'You may feel sleepy', not 'Patients may feel drowsy'",
-        ))
+
+
+def _you(wording: Wording, settings: Settings, source: Source) -> Iterator[Finding]:
+    address, least = wording.language.address, settings.style.you_percent_warning
+    if address is None or not wording.total.sentences or wording.you_percent >= least:
+        return
+    yield Finding("warning", "you", Problem(
+        source.file, 1, (),
+        f"only {wording.you_percent:.0f}% of sentences speak to the reader as {address.words} "
+        f"(aim for {least:g}% or more): {address.example}",
+    ))

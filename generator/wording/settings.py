@@ -1,9 +1,13 @@
-"""Project settings for ``leaflet check``: thresholds and the jargon list.
+"""Project settings for ``leaflet check``: thresholds and the jargon lists.
 
 They are read from ``leaflet.toml``, or from ``[tool.leaflet]`` in
 ``pyproject.toml``, in the current folder or the nearest parent folder that
 has either. In one folder ``leaflet.toml`` wins. Every key is optional; the
 defaults are in the models below and in docs/plain-language.md.
+
+The top of ``[readability]`` and ``[jargon]`` is English (the sentence
+lengths apply to every language); each other language has its own table
+below them, such as ``[readability.es]`` and ``[jargon.es]``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from generator.content.validate import TOML_MAPPING, translate
 from generator.problems import KeyPath, LeafletError, Problem
 from generator.wording.jargon import Term, builtin_terms, load_terms
+from generator.wording.languages import LANGUAGES, Language
 
 FILE = "leaflet.toml"
 PYPROJECT = "pyproject.toml"
@@ -27,6 +32,35 @@ PYPROJECT = "pyproject.toml"
 class _Table(BaseModel):
     # Strict: a threshold written as "8" (text) or true is a mistake to report, not to guess at.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The thresholds of one formula (``readability.Measure``); None is off."""
+
+    warning: float | None = None  # the whole leaflet
+    error: float | None = None  # the whole leaflet
+    section_warning: float | None = None  # one section of 3 sentences or more
+
+
+class SpanishReadability(_Table):
+    """The Szigriszt-Pazos perspicuity, on the INFLESZ scale: lower is harder."""
+
+    inflesz_warning: float = Field(
+        55, description="Whole leaflet: warn below this score (55 to 65 is 'normal' on the INFLESZ scale)."
+    )
+    inflesz_error: float = Field(
+        40, description="Whole leaflet: error below this score (below 40 is 'very difficult')."
+    )
+    section_inflesz_warning: float = Field(
+        40, description="One section (of 3 sentences or more): warn below this score."
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> SpanishReadability:
+        if self.inflesz_warning < self.inflesz_error:
+            raise ValueError("inflesz_warning must not be less than inflesz_error")
+        return self
 
 
 class Readability(_Table):
@@ -41,6 +75,16 @@ class Readability(_Table):
     reading_ease_warning: float | None = Field(
         None, description="Whole leaflet: warn below this Flesch Reading Ease. Off by default."
     )
+    es: SpanishReadability = Field(default_factory=SpanishReadability, description="Spanish leaflets.")
+
+    def limits(self, measure: str) -> Limits:
+        """The thresholds of the formula whose code is ``measure``."""
+        return {
+            "grade": Limits(self.grade_warning, self.grade_error, self.section_grade_warning),
+            "smog": Limits(self.smog_warning),
+            "reading-ease": Limits(self.reading_ease_warning),
+            "inflesz": Limits(self.es.inflesz_warning, self.es.inflesz_error, self.es.section_inflesz_warning),
+        }[measure]
 
     @model_validator(mode="after")
     def _in_order(self) -> Readability:
@@ -51,11 +95,21 @@ class Readability(_Table):
         return self
 
 
-class Jargon(_Table):
+class JargonLists(_Table):
     extra: list[str] = Field(
         default_factory=list, description="More jargon lists (YAML, same format), relative to the settings file."
     )
     ignore: list[str] = Field(default_factory=list, description="Terms from the lists not to flag.")
+
+
+class Jargon(JargonLists):
+    """``extra`` and ``ignore`` here are for English; each other language has its own table."""
+
+    es: JargonLists = Field(default_factory=JargonLists, description="Spanish lists.")
+    ar: JargonLists = Field(default_factory=JargonLists, description="Arabic lists.")
+
+    def of(self, language: str) -> JargonLists:
+        return self if language == "en" else getattr(self, language)
 
 
 class Style(_Table):
@@ -81,8 +135,11 @@ class Config(_Table):
 @dataclass(frozen=True)
 class Settings:
     config: Config
-    terms: tuple[Term, ...]
+    terms: tuple[Term, ...]  # every language's, each term knowing its language
     file: Path | None = None  # None: the defaults, no settings file found
+
+    def terms_of(self, language: str) -> tuple[Term, ...]:
+        return tuple(term for term in self.terms if term.language == language)
 
     @property
     def readability(self) -> Readability:
@@ -98,7 +155,7 @@ class Settings:
 
 
 def defaults() -> Settings:
-    return Settings(Config(), builtin_terms())
+    return Settings(Config(), tuple(term for code in LANGUAGES for term in builtin_terms(code)))
 
 
 def find(start: Path) -> tuple[Path, dict, KeyPath] | None:
@@ -145,33 +202,50 @@ def _read_toml(file: Path) -> dict:
 
 
 def _terms(jargon: Jargon, file: Path, prefix: KeyPath, lines: _Lines) -> tuple[Term, ...]:
-    """The built-in list, with the project's own lists added (replacing terms they repeat) and ignores removed."""
-    by_word = {t.term.casefold(): t for t in builtin_terms()}
+    """Each language's built-in list, with the project's own lists added and ignores removed."""
+    terms, problems = [], []
+    for language in LANGUAGES.values():
+        key = ("jargon",) if language.code == "en" else ("jargon", language.code)
+        try:
+            terms += _language_terms(language, jargon.of(language.code), key, file, prefix, lines)
+        except LeafletError as exc:
+            problems += exc.problems
+    if problems:
+        raise LeafletError(problems)
+    return tuple(terms)
+
+
+def _language_terms(
+    language: Language, lists: JargonLists, key: KeyPath, file: Path, prefix: KeyPath, lines: _Lines
+) -> list[Term]:
+    """One language's list, with the project's own lists added (replacing terms they repeat) and ignores removed."""
+    by_word = {t.term.casefold(): t for t in builtin_terms(language.code)}
     problems = []
-    for index, name in enumerate(jargon.extra):
+    for index, name in enumerate(lists.extra):
         path = (file.parent / name).resolve()
-        key = ("jargon", "extra", index)
+        where = key + ("extra", index)
         if not path.is_file():
-            problems.append(Problem(file, lines.of(key), prefix + key, f"jargon list not found: {path}"))
+            problems.append(Problem(file, lines.of(where), prefix + where, f"jargon list not found: {path}"))
             continue
         try:
-            for term in load_terms(path):
+            for term in load_terms(path, language.code):
                 by_word[term.term.casefold()] = term
         except LeafletError as exc:
             problems += exc.problems
     words = {w.casefold(): t.term.casefold() for t in by_word.values() for w in (t.term, *t.forms)}
-    for index, word in enumerate(jargon.ignore):
+    listed = "the jargon list" if language.code == "en" else f"the {language.name} jargon list"
+    for index, word in enumerate(lists.ignore):
         known = words.get(word.casefold().strip())
         if known is None:
             close = difflib.get_close_matches(word.casefold(), list(words), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            key = ("jargon", "ignore", index)
-            problems.append(Problem(file, lines.of(key), prefix + key, f"'{word}' is not in the jargon list{hint}"))
+            where = key + ("ignore", index)
+            problems.append(Problem(file, lines.of(where), prefix + where, f"'{word}' is not in {listed}{hint}"))
         else:
             by_word.pop(known, None)
     if problems:
         raise LeafletError(problems)
-    return tuple(by_word.values())
+    return list(by_word.values())
 
 
 class _Lines:
