@@ -131,7 +131,7 @@ def test_html_is_well_formed_for_assistive_technology(name):
 
     leaflet = load(next(p for p in LEAFLETS if p.name == name))
     html = render_html(leaflet)
-    assert f'<html lang="{leaflet.language}">' in html
+    assert f'<html lang="{leaflet.language}" dir="ltr">' in html
     assert '<meta charset="utf-8">' in html
     assert f"<title>{leaflet.title}</title>" in html
     levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]

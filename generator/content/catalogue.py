@@ -42,6 +42,11 @@ class Catalogue:
 
         return format_skeleton("yMMMM", date, locale=_locale(self.tag))
 
+    @property
+    def direction(self) -> str:
+        """"rtl" for a language written right to left (Arabic, Hebrew...), else "ltr" (CLDR, through Babel)."""
+        return "rtl" if _locale(self.tag).character_order == "right-to-left" else "ltr"
+
 
 @cache
 def _locale(tag: str):

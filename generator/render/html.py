@@ -253,6 +253,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
             brand=brand,
             t=t,
             month_year=messages.month_year,
+            direction=messages.direction,
             paper=PAPERS[options.paper],
             size=SIZES[options.size],
             size_name=options.size,

@@ -167,12 +167,13 @@ class Renderer:
 
 
 def footer_wraps(document) -> bool:
-    """Whether the footer's brand name and review date take more than one line on any page."""
+    """Whether the footer's brand name and review date take more than one
+    line on any page ("Page X of Y", beside them, never wraps)."""
     return any(
         sum(type(box).__name__ == "LineBox" for box in margin.descendants()) > 1
         for page in document.pages
         for margin in page._page_box.children
-        if getattr(margin, "at_keyword", None) == "@bottom-left"
+        if getattr(margin, "at_keyword", None) in ("@bottom-left", "@bottom-right")
     )
 
 

@@ -25,6 +25,7 @@ EDGE_PT = 14
 # A glyph's ink may reach a little past the line it sits on (the hook of a
 # "j" at the start of a line): about 1 mm is allowed.
 TOLERANCE_PT = 3
+OVERHANG = 0.15  # of a run's height
 
 
 def overflows(text: PdfText, side_margin_pt: float) -> list[tuple[TextBox, str]]:
@@ -42,9 +43,12 @@ def overflows(text: PdfText, side_margin_pt: float) -> list[tuple[TextBox, str]]
     for box in text.boxes:
         width, height = text.sizes[box.page]
         where = None
-        if box.right > width - side_margin_pt + TOLERANCE_PT:
+        # A glyph may reach past its own width by a little of its size (the
+        # top of an Arabic kaf that starts a line, say), so big type may more.
+        tolerance = max(TOLERANCE_PT, OVERHANG * (box.top - box.bottom))
+        if box.right > width - side_margin_pt + tolerance:
             where = f"runs {_mm(box.right - width + side_margin_pt)} mm past the right edge of the text"
-        elif box.left < side_margin_pt - TOLERANCE_PT:
+        elif box.left < side_margin_pt - tolerance:
             where = f"starts {_mm(side_margin_pt - box.left)} mm left of the text"
         elif box.top > height - EDGE_PT:
             where = "runs off the top of the page"
@@ -255,11 +259,13 @@ def _in_heading(element) -> bool:
 
 
 def _lines(boxes: list[TextBox]) -> int:
-    """How many lines ``boxes`` make, by where they sit."""
+    """How many lines ``boxes`` make, by where their middles sit: runs of
+    one line differ in depth (an Arabic word reaches lower than a colon)."""
     lines: list[float] = []
-    for box in sorted(boxes, key=lambda box: box.bottom):
-        if not lines or box.bottom - lines[-1] > (box.top - box.bottom) / 2:
-            lines.append(box.bottom)
+    for box in sorted(boxes, key=lambda box: box.bottom + box.top):
+        middle = (box.bottom + box.top) / 2
+        if not lines or middle - lines[-1] > (box.top - box.bottom) / 2:
+            lines.append(middle)
     return len(lines)
 
 

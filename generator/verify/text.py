@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def squeeze(text: str) -> str:
@@ -15,10 +15,16 @@ def squeeze(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Fold ligatures, quotes and line breaks, so printed text compares with YAML text."""
+    """Fold ligatures, quotes and line breaks, so printed text compares with
+    YAML text. Arabic vowel marks are left out: a reader places them as
+    runs of their own, away from their letter."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\ufffe", "").replace("\u00ad", "")
+    text = _ARABIC_MARKS.sub("", text)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -42,19 +48,33 @@ class PdfText:
     sizes: list[tuple[float, float]]  # (width, height) of each page
     boxes: list[TextBox]
 
+    # Pages with right-to-left text: each run of one MCID's text, in reading order.
+    right_to_left: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+
+    def _runs(self) -> list[tuple[int, int, str]]:
+        """(page, MCID, text) in reading order."""
+        runs = []
+        for box in self.boxes:
+            if box.page in self.right_to_left:
+                continue
+            runs.append((box.page, box.mcid, box.text))
+        for page, page_runs in self.right_to_left.items():
+            runs += [(page, mcid, text) for mcid, text in page_runs]
+        return runs
+
     def marked(self) -> dict[tuple[int, int], str]:
         """The text of each marked-content sequence: {(page index, MCID): text}."""
         found: dict[tuple[int, int], str] = {}
-        for box in self.boxes:
-            found[(box.page, box.mcid)] = found.get((box.page, box.mcid), "") + " " + box.text
+        for page, mcid, text in self._runs():
+            found[(page, mcid)] = found.get((page, mcid), "") + " " + text
         return found
 
     def tagged_pages(self) -> list[str]:
         """Each page's text without its running header and footer, normalised."""
         pages = [[] for _ in self.sizes]
-        for box in self.boxes:
-            if box.mcid >= 0:
-                pages[box.page].append(box.text)
+        for page, mcid, text in self._runs():
+            if mcid >= 0:
+                pages[page].append(text)
         return [normalise(" ".join(page)) for page in pages]
 
 
@@ -67,11 +87,13 @@ def read_text(pdf: bytes) -> PdfText:
 
     sizes: list[tuple[float, float]] = []
     boxes: list[TextBox] = []
+    right_to_left: dict[int, list[tuple[int, str]]] = {}
     document = pypdfium2.PdfDocument(pdf)
     try:
         for index, page in enumerate(document):
             sizes.append(page.get_size())
             textpage = page.get_textpage()
+            rtl = False
             for obj in page.get_objects():
                 if obj.type != raw.FPDF_PAGEOBJ_TEXT:
                     continue
@@ -83,8 +105,86 @@ def read_text(pdf: bytes) -> PdfText:
                 text = _CONTROL.sub("", text)  # never let one reach a message
                 mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
                 boxes.append(TextBox(index, mcid, *obj.get_bounds(), text))
+                rtl = rtl or _has_right_to_left(text)
+            if rtl:
+                right_to_left[index] = _reading_order(textpage)
             textpage.close()
             page.close()
     finally:
         document.close()
-    return PdfText(sizes, boxes)
+    return PdfText(sizes, boxes, right_to_left)
+
+
+def _has_right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def _reading_order(textpage) -> list[tuple[int, str]]:
+    """A page's text with right-to-left lines, in reading order: (MCID, text) runs.
+
+    PDFium's own reading order slips on right-to-left lines (a run after a
+    full stop moves, the letters of one ligature such as لا come reversed,
+    a mirrored bracket reads as its mirror). So each line is put back
+    together from its characters: right to left by where each is drawn,
+    the letters of one glyph in their own order, and each left-to-right run
+    (Klonopin, 999, www.nhs.uk) from the left.
+    """
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    lines: dict[tuple[int, float], list] = {}  # (MCID, baseline): [character, x, its box], in order of drawing
+    for index in range(raw.FPDFText_CountChars(textpage.raw)):
+        obj = raw.FPDFText_GetTextObject(textpage.raw, index)
+        if not obj:  # a space or line break PDFium adds
+            continue
+        x, y = ctypes.c_double(), ctypes.c_double()
+        raw.FPDFText_GetCharOrigin(textpage.raw, index, x, y)
+        edges = [ctypes.c_double() for _ in range(4)]
+        raw.FPDFText_GetCharBox(textpage.raw, index, *edges)
+        key = (raw.FPDFPageObj_GetMarkedContentID(obj), round(y.value))
+        box = tuple(round(edge.value, 1) for edge in edges)
+        lines.setdefault(key, []).append((chr(raw.FPDFText_GetUnicode(textpage.raw, index)), x.value, box))
+    runs: list[tuple[int, str]] = []
+    for (mcid, _), chars in lines.items():
+        text = _line_text(chars) if _has_right_to_left("".join(c[0] for c in chars)) else "".join(c[0] for c in chars)
+        text = _CONTROL.sub("", text.replace("\x02", "-"))
+        if runs and runs[-1][0] == mcid:
+            runs[-1] = (mcid, f"{runs[-1][1]} {text}")
+        else:
+            runs.append((mcid, text))
+    return runs
+
+
+def _line_text(chars: list) -> str:
+    """One right-to-left line's text in reading order, from its characters in drawing order."""
+    chars = sorted(chars, key=lambda c: -c[1])
+    # The letters of one glyph share its box; PDFium gives them reversed.
+    start = 0
+    while start < len(chars):
+        end = start + 1
+        while end < len(chars) and chars[end][2] == chars[start][2] and chars[end][0].strip():
+            end += 1
+        chars[start:end] = chars[start:end][::-1]
+        start = end
+    # A left-to-right run: from its first strong letter or digit to its last, from the left.
+    kinds = [unicodedata.bidirectional(c[0]) for c in chars]
+    out, index = [], 0
+    while index < len(chars):
+        if kinds[index] not in ("L", "EN"):
+            char = chars[index][0]
+            out.append(_MIRRORED.get(char, char) if unicodedata.mirrored(char) else char)
+            index += 1
+            continue
+        last = end = index
+        while end < len(chars) and kinds[end] not in ("R", "AL"):
+            if kinds[end] in ("L", "EN"):
+                last = end
+            end += 1
+        out += [c[0] for c in sorted(chars[index : last + 1], key=lambda c: c[1])]
+        index = last + 1
+    return "".join(out)
+
+
+# A bracket in right-to-left text is drawn as its mirror image, and read back as that.
+_MIRRORED = dict(zip("()[]{}«»<>", ")(][}{»«><"))
