@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,20 @@ def matrix(tmp_path_factory, worker_id):
 def built(matrix):
     """Every sample leaflet at the defaults (large print, A4): {file name: (leaflet, pdf path)}."""
     return {name: matrix[(name, "large", "a4")] for name, _, _ in COMBINATIONS}
+
+
+# One finding as `leaflet check` prints it: "error: file:line: key.path: message".
+FINDING = re.compile(r"^(error|warning): (.+?):(\d+): (?:([\w.\[\]]+): )?(.*)$")
+
+
+def findings(result) -> list[tuple[str, int, str, str]]:
+    """(severity, line, key path, message) for each finding printed."""
+    found = []
+    for line in result.stderr.splitlines():
+        match = FINDING.match(line)
+        if match:
+            found.append((match[1], int(match[3]), match[4], match[5]))
+    return found
 
 
 def run_leaflet(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

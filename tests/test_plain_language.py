@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import textstat
-from conftest import FIXTURES, LEAFLETS, run_leaflet
+from conftest import FINDING, FIXTURES, LEAFLETS, findings, run_leaflet
 
 from generator import check, load
 from generator.content.model import sentences
@@ -21,7 +21,6 @@ from generator.wording.plain_language import check_wording, pieces
 from generator.wording.settings import Config, Readability, Settings, Style, defaults
 
 # severity: file:line: key.path: message (a finding about the whole leaflet has no key path)
-FINDING = re.compile(r"^(error|warning): (.+?):(\d+): (?:([\w.\[\]]+): )?(.*)$")
 
 
 def fresh(name: str, folder: Path) -> Path:
@@ -33,14 +32,6 @@ def fresh(name: str, folder: Path) -> Path:
     return file
 
 
-def findings(result) -> list[tuple[str, int, str, str]]:
-    """(severity, line, key path, message) for each finding printed."""
-    found = []
-    for line in result.stderr.splitlines():
-        match = FINDING.match(line)
-        if match:
-            found.append((match[1], int(match[3]), match[4], match[5]))
-    return found
 
 
 def as_json(result) -> dict:

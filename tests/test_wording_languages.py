@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import textstat
-from conftest import ROOT, run_leaflet
+from conftest import ROOT, findings, run_leaflet
 
 from generator import check, load
 from generator.content.model import sentence_ends, sentences
@@ -27,7 +27,6 @@ from generator.wording.settings import load as load_settings
 from generator.wording.style_rules import quote
 
 # severity: file:line: key.path: message (a finding about the whole leaflet has no key path)
-FINDING = re.compile(r"^(error|warning): (.+?):(\d+): (?:([\w.\[\]]+): )?(.*)$")
 
 # One leaflet, in the words of each language. {fact} is on line 9 and
 # {warning} on line 16; every other text is plain and short.
@@ -117,13 +116,6 @@ def leaflet(folder: Path, language: str, **changes: str) -> Path:
     return file
 
 
-def findings(result) -> list[tuple[str, int, str, str]]:
-    found = []
-    for line in result.stderr.splitlines():
-        match = FINDING.match(line)
-        if match:
-            found.append((match[1], int(match[3]), match[4], match[5]))
-    return found
 
 
 def as_json(result) -> dict:
