@@ -15,6 +15,12 @@ from generator.verify.text import normalise, read_text
 
 
 def page_texts(pdf: Path) -> list[str]:
+    """Each page's text, normalised: read by pypdf, a reader apart from the
+    build's own; right-to-left pages, which pypdf reads in drawing order,
+    by the build's reader, which puts them in reading order."""
+    text = read_text(Path(pdf).read_bytes())
+    if text.right_to_left:
+        return text.pages()
     return [normalise(page.extract_text() or "") for page in PdfReader(pdf).pages]
 
 

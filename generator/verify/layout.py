@@ -150,7 +150,12 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
         footer = [box for box in running if box.bottom < height / 2]
         if _lines(header) > 1 or any(_overlap(a, b) for a in header for b in header if a is not b and a.text != b.text):
             wrapped.setdefault("the running header takes more than one line; give the leaflet a shorter short_title", number)
-        if _lines([box for box in footer if box.left < width / 2]) > 1:
+        # The brand and date sit at the start of the line; "Page X of Y", at its end, never wraps.
+        if page in text.right_to_left:
+            start = [box for box in footer if box.right > width / 2]
+        else:
+            start = [box for box in footer if box.left < width / 2]
+        if _lines(start) > 1:
             wrapped.setdefault("the footer takes more than one line", number)
         if _lines([box for box in footer if box.left > width / 2]) > 1:
             wrapped.setdefault("'Page X of Y' wraps onto a second line", number)

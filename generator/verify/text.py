@@ -20,11 +20,13 @@ def normalise(text: str) -> str:
     runs of their own, away from their letter."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\ufffe", "").replace("\u00ad", "")
-    text = _ARABIC_MARKS.sub("", text)
+    text = _ARABIC_MARKS.sub("", _BIDI_CONTROLS.sub("", text))
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")
+# Invisible: the marks and isolates that set a phone number apart in Arabic.
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -71,9 +73,13 @@ class PdfText:
 
     def tagged_pages(self) -> list[str]:
         """Each page's text without its running header and footer, normalised."""
+        return self.pages(tagged_only=True)
+
+    def pages(self, tagged_only: bool = False) -> list[str]:
+        """Each page's text in reading order, normalised."""
         pages = [[] for _ in self.sizes]
         for page, mcid, text in self._runs():
-            if mcid >= 0:
+            if mcid >= 0 or not tagged_only:
                 pages[page].append(text)
         return [normalise(" ".join(page)) for page in pages]
 
@@ -123,11 +129,11 @@ def _reading_order(textpage) -> list[tuple[int, str]]:
     """A page's text with right-to-left lines, in reading order: (MCID, text) runs.
 
     PDFium's own reading order slips on right-to-left lines (a run after a
-    full stop moves, the letters of one ligature such as لا come reversed,
-    a mirrored bracket reads as its mirror). So each line is put back
-    together from its characters: right to left by where each is drawn,
-    the letters of one glyph in their own order, and each left-to-right run
-    (Klonopin, 999, www.nhs.uk) from the left.
+    full stop moves, the letters of one ligature such as لا come reversed).
+    So each line is put back together from its characters: right to left by
+    where each is drawn, the letters of one glyph in their own order, and
+    each left-to-right run (Klonopin, 999, www.nhs.uk) from the left.
+    Brackets are put back as pairs (see ``_pair_brackets``).
     """
     import ctypes
 
@@ -144,20 +150,52 @@ def _reading_order(textpage) -> list[tuple[int, str]]:
         raw.FPDFText_GetCharBox(textpage.raw, index, *edges)
         key = (raw.FPDFPageObj_GetMarkedContentID(obj), round(y.value))
         box = tuple(round(edge.value, 1) for edge in edges)
-        lines.setdefault(key, []).append((chr(raw.FPDFText_GetUnicode(textpage.raw, index)), x.value, box))
+        char = chr(raw.FPDFText_GetUnicode(textpage.raw, index))
+        if char == " " and box[0] == box[1]:
+            continue  # a space PDFium adds where a kerned glyph leaves a gap (after ز), not one drawn
+        lines.setdefault(key, []).append((char, x.value, box))
     runs: list[tuple[int, str]] = []
-    for (mcid, _), chars in lines.items():
-        text = _line_text(chars) if _has_right_to_left("".join(c[0] for c in chars)) else "".join(c[0] for c in chars)
+    # Marked content is numbered in the order it is drawn, which is the
+    # leaflet's order; each sequence's lines from the top; running lines last.
+    for (mcid, _), chars in sorted(lines.items(), key=lambda line: (line[0][0] < 0, line[0][0], -line[0][1])):
+        text = _line_text(chars)
         text = _CONTROL.sub("", text.replace("\x02", "-"))
         if runs and runs[-1][0] == mcid:
             runs[-1] = (mcid, f"{runs[-1][1]} {text}")
         else:
             runs.append((mcid, text))
-    return runs
+    return _pair_brackets(runs)
+
+
+def _pair_brackets(runs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Each bracket as the opening or closing one, by turns, in reading order.
+
+    The PDF maps a bracket glyph to the bracket it shows; right-to-left text
+    draws "(" with the glyph of ")", and PDFium mirrors some of those back,
+    not all. So which of the two a bracket is cannot be read from the glyph,
+    only from its place: leaflet text does not nest brackets.
+    """
+    open_ = {pair: False for pair in _BRACKETS}
+    paired = []
+    for mcid, text in runs:
+        chars = list(text)
+        for index, char in enumerate(chars):
+            pair = next((pair for pair in _BRACKETS if char in pair), None)
+            if pair:
+                chars[index] = pair[open_[pair]]
+                open_[pair] = not open_[pair]
+        paired.append((mcid, "".join(chars)))
+    return paired
+
+
+_BRACKETS = ("()", "[]", "{}")
 
 
 def _line_text(chars: list) -> str:
-    """One right-to-left line's text in reading order, from its characters in drawing order."""
+    """One line's text in reading order, from its characters in drawing order."""
+    kinds = [unicodedata.bidirectional(c[0]) for c in chars]
+    if not any(kind in ("R", "AL") for kind in kinds):  # set left to right: a phone number, an English title
+        return "".join(c[0] for c in sorted(chars, key=lambda c: c[1]))
     chars = sorted(chars, key=lambda c: -c[1])
     # The letters of one glyph share its box; PDFium gives them reversed.
     start = 0
@@ -172,8 +210,7 @@ def _line_text(chars: list) -> str:
     out, index = [], 0
     while index < len(chars):
         if kinds[index] not in ("L", "EN"):
-            char = chars[index][0]
-            out.append(_MIRRORED.get(char, char) if unicodedata.mirrored(char) else char)
+            out.append(chars[index][0])
             index += 1
             continue
         last = end = index
@@ -185,6 +222,3 @@ def _line_text(chars: list) -> str:
         index = last + 1
     return "".join(out)
 
-
-# A bracket in right-to-left text is drawn as its mirror image, and read back as that.
-_MIRRORED = dict(zip("()[]{}«»<>", ")(][}{»«><"))
