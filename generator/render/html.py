@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
+import unicodedata
 from functools import cache
 from html import unescape
 from pathlib import Path
@@ -117,6 +118,43 @@ def qr_code(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
 
 
+def text_direction(text: str) -> str:
+    """``rtl`` or ``ltr``, from the first letter with a strong direction
+    (Unicode's "first strong" rule), so an English source title in an
+    Arabic leaflet keeps its punctuation at its own end."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return ""
+
+
+# Unicode's isolates: WeasyPrint sets a dir attribute on an inline element
+# apart from the text around it only through them (it has no unicode-bidi).
+_ISOLATE = {"ltr": "\u2066", "rtl": "\u2067"}
+_END_ISOLATE = "\u2069"
+
+
+def apart(html: str, direction: str, page_direction: str) -> Markup:
+    """``html`` (already escaped) set apart in ``direction`` when that is not
+    the page's, so a phone number keeps its groups in order in Arabic."""
+    if not direction or direction == page_direction:
+        return Markup(html)
+    return Markup('<span dir="{}">{}{}{}</span>').format(direction, _ISOLATE[direction], Markup(html), _END_ISOLATE)
+
+
+def own_direction(text: str, page_direction: str) -> Markup:
+    """``text`` in its own direction (see ``text_direction``): a brand's English address on an Arabic leaflet."""
+    return apart(escape(text), text_direction(text), page_direction)
+
+
+def left_to_right(text: str, page_direction: str) -> Markup:
+    """``text`` left to right whatever it holds: a phone number, a web address."""
+    return apart(escape(text), "ltr", page_direction)
+
+
 @cache
 def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     """One environment per template search path, built once per process.
@@ -138,7 +176,10 @@ def environment(template_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(paragraphs=paragraphs, css_string=css_string)
+    env.filters.update(
+        paragraphs=paragraphs, css_string=css_string, text_direction=text_direction, apart=apart,
+        own_direction=own_direction, left_to_right=left_to_right,
+    )
     env.globals.update(css_content=css_content, asset=data_uri, qr_code=qr_code)
     return env
 
@@ -241,7 +282,7 @@ def render_html(leaflet: Leaflet, options: Options = Options(), *, standalone: b
     """
     messages = catalogue(leaflet.language)
     medicine = leaflet.medicine.name
-    brand = options.chosen_brand
+    brand = options.chosen_brand.in_language(leaflet.language)
 
     def t(key: str, **values: str) -> str:
         return messages(key, medicine=medicine, **values)
