@@ -11,6 +11,7 @@ and text colours must be readable on the page.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.brand.contrast import TEXT_COLOURS, contrast, nearest_passing
 from generator.brand.model import BrandSettings, Contact
+from generator.content.model import language_matches
 from generator.content.source import Source, read_yaml
 from generator.content.validate import validate
 from generator.problems import KeyPath, LeafletError, Problem
@@ -56,6 +58,21 @@ class Brand:
     # Parents first, so the brand's own CSS comes last and wins.
     stylesheets: tuple[Path, ...]
     folders: tuple[Path, ...]
+    names: tuple[tuple[str, str], ...] = ()  # (language tag, name), from brand.yaml's names
+
+    def in_language(self, tag: str) -> Brand:
+        """The brand as a leaflet in ``tag`` prints it: its name in that
+        language (the most specific tag that matches), where it has one."""
+        matches = [(len(key), name) for key, name in self.names if language_matches(tag, key)]
+        if not matches:
+            return self
+        name = max(matches)[1]
+        return dataclasses.replace(
+            self,
+            name=name,
+            footer_name=name if self.footer_name == self.name else self.footer_name,
+            logo_alt=name if self.logo_alt == self.name else self.logo_alt,
+        )
 
 
 def brand_dirs() -> list[Path]:
@@ -142,6 +159,8 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
                 values[key] = getattr(settings, key)
         if settings.name is not None or settings.short_name is not None:
             values["short_name"] = settings.short_name
+        if settings.name is not None or settings.names is not None:
+            values["names"] = settings.names or {}
         for key in ("logo", "font"):
             if getattr(settings, key) is not None:
                 values[key] = (getattr(settings, key), brand_folder, brand_source)
@@ -212,6 +231,7 @@ def _merge(chain: list[tuple[Path, Source, BrandSettings]]) -> Brand:
         template_dirs=template_dirs,
         stylesheets=stylesheets,
         folders=folders,
+        names=tuple(sorted(values.get("names", {}).items())),
     )
 
 

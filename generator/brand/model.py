@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 
 from generator.brand.contrast import BODY_TEXT, LARGE_TEXT
-from generator.content.model import Block, Line, Slug, Text, web_address
+from generator.content.model import Block, LanguageTag, Line, Slug, Text, web_address
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
 # A file inside the brand folder, given relative to it.
@@ -67,6 +67,13 @@ class BrandSettings(Block):
     )
 
     name: Line | None = Field(default=None, description="Display name, printed on page 1 and in the footer of every page.")
+    names: dict[LanguageTag, Line] | None = Field(
+        default=None,
+        description="The name in other languages, by BCP 47 tag (es: Información sobre medicamentos). A leaflet "
+        "in one of them prints that name, also in the footer and as the logo's text alternative where those "
+        "are the name; a leaflet in any other language prints name. Set with the name: a brand that gives its "
+        "own name does not inherit these.",
+    )
     short_name: FooterName | None = Field(
         default=None,
         description="A shorter name for the footer of every page, where the full name, the review date and "

@@ -23,6 +23,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 # BCP 47 language tag: a 2-3 letter language, then optional subtags
 # (script, region, variant), e.g. "en", "en-GB", "sr-Latn-RS".
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")]
 # Lower-case letters, digits and hyphens: a leaflet's id, a brand's folder name.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
@@ -32,10 +33,14 @@ def web_address(max_length: int):
     return Annotated[str, StringConstraints(pattern=WEB_ADDRESS, max_length=max_length)]
 
 
+def language_matches(tag: str, wanted: str) -> bool:
+    """BCP 47 basic filtering (RFC 4647): ``en`` matches ``en`` and ``en-GB``, ``en-GB`` only ``en-GB``."""
+    tag, wanted = tag.lower(), wanted.lower()
+    return tag == wanted or tag.startswith(wanted + "-")
+
+
 # Blank lines separate the paragraphs of a ``Text``.
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-
-_BCP47 = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -332,7 +337,7 @@ class Leaflet(Block):
     id: Slug = Field(
         description="Lower-case letters, digits and hyphens. Names the output file."
     )
-    language: Annotated[str, StringConstraints(pattern=_BCP47.pattern)] = Field(
+    language: LanguageTag = Field(
         description="BCP 47 language tag, e.g. en-GB."
     )
     title: Line = Field(description="The leaflet title, printed at the top of page 1.")
