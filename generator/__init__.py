@@ -27,7 +27,7 @@ from generator.batch.manifest import Manifest
 from generator.batch.plan import Plan, Variant, check_for_build, output_name, plan
 from generator.batch.write import remove_leftovers, write_atomic
 from generator.brand.load import Brand, available_brands, default_brand, load_brand
-from generator.content.load import DEFAULT_DIR, find_leaflets, load_leaflet
+from generator.content.load import DEFAULT_DIR, find_leaflets, load_leaflet, select_languages
 from generator.content.model import Leaflet
 from generator.content.starter import starter, starter_file
 from generator.problems import Finding, LeafletError, Problem
@@ -42,7 +42,7 @@ __all__ = [
     "DEFAULT_DIR", "EDITIONS", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
     "LeafletError", "Options", "Plan", "Problem", "Result", "Settings", "available_brands", "build",
     "build_many", "check", "default_jobs", "find_leaflets", "load", "load_brand", "load_settings",
-    "new", "plan_build", "run_plan",
+    "new", "plan_build", "run_plan", "select_languages",
 ]
 
 default_jobs = workers.default_jobs

@@ -30,6 +30,13 @@ def _leaflet_files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
+def _in_languages(files: list[Path], languages: list[str]) -> list[Path]:
+    try:
+        return api.select_languages(files, languages)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def _report(problems) -> None:
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
@@ -105,6 +112,11 @@ def _choices(name: str, choices, default: str, help: str):
     "pharmacist to fill in, written beside it as <id>.sheet.pdf. Give both to build each.",
 )
 @click.option(
+    "--language", "languages", multiple=True, metavar="TAG", callback=_several(),
+    help="Build only leaflets in these languages (BCP 47 tags: en matches en-GB too). "
+    "Give several to build each. Default: every language found.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
     help="pdf for printing; html for a single self-contained web page.",
 )
@@ -120,7 +132,7 @@ def _choices(name: str, choices, default: str, help: str):
 )
 def build(
     paths: tuple[Path, ...], out_dir: Path, papers: list[str], sizes: list[str], brands: list[str],
-    editions: list[str], fmt: str, jobs: int | None, force: bool, strict: bool, report_file: Path | None,
+    editions: list[str], languages: list[str], fmt: str, jobs: int | None, force: bool, strict: bool, report_file: Path | None,
 ) -> None:
     """Check leaflets as `leaflet check` does, and build them into PDF (or HTML) files.
 
@@ -128,9 +140,10 @@ def build(
     under ./leaflets is built, for every --brand, --paper, --size and --edition
     given.
 
-    One combination is written to OUT/<id>.pdf. Several are written to
-    OUT/<brand>/<paper>/<size>/<id>.pdf. The counter sheet (--edition sheet)
-    goes beside the leaflet as <id>.sheet.pdf.
+    One combination is written to OUT/<id>.pdf, and a translation beside it
+    as OUT/<id>.<language>.pdf. Several are written to
+    OUT/<brand>/<paper>/<size>/<language>/<id>.pdf. The counter sheet
+    (--edition sheet) goes beside the leaflet as <id>.sheet.pdf.
 
     A leaflet with an error (or, with --strict, a warning) is reported and
     gets no file; the others are still built. Warnings are printed, once per
@@ -147,7 +160,7 @@ def build(
     from generator.batch import progress
 
     started = time.monotonic()
-    files = _leaflet_files(paths)
+    files = _in_languages(_leaflet_files(paths), languages)
     settings = _settings()
     plan = api.plan_build(
         files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=fmt, force=force,

@@ -68,9 +68,10 @@ def test_matrix_goes_to_documented_places_and_reruns_only_what_changed(sources):
     root = sources.parent
     result, report = build(*MATRIX, cwd=root)
     assert result.returncode == 0, result.stderr
+    samples = [generator.load(path) for path in LEAFLETS]
     expected = {
-        Path("out") / "default" / paper / size / f"{leaflet.stem}.pdf"
-        for leaflet in LEAFLETS for paper in ("a4", "letter") for size in ("large", "standard")
+        Path("out") / "default" / paper / size / sample.language / f"{sample.id}.pdf"
+        for sample in samples for paper in ("a4", "letter") for size in ("large", "standard")
     }
     assert {p.relative_to(root) for p in valid_pdfs(root / "out")} == expected
     assert (report["built"], report["unchanged"], report["failed"], report["warnings"]) == (OUTPUTS, 0, 0, 0)
@@ -318,3 +319,20 @@ def test_warnings_recorded_in_the_manifest_come_back_whole_or_the_output_is_rebu
     manifest.write_text(json.dumps(data), "utf-8")
     third = generator.build_many([leaflet], out, jobs=1, settings=defaults())
     assert [(r.status, r.warnings) for r in third] == [("built", first[0].warnings)]
+
+
+def test_language_chooses_leaflets_by_their_language_tag():
+    names = lambda files: sorted(path.name for path in files)  # noqa: E731
+    assert names(generator.select_languages(LEAFLETS, ["es", "AR"])) == ["clonazepam.ar.yaml", "clonazepam.es.yaml"]
+    english = [path.name for path in LEAFLETS if "." not in path.stem]
+    assert names(generator.select_languages(LEAFLETS, ["en"])) == sorted(english)  # en matches en-GB
+    assert generator.select_languages(LEAFLETS, []) == LEAFLETS
+    with pytest.raises(ValueError, match="no leaflet is in en-US"):
+        generator.select_languages(LEAFLETS, ["en-US"])
+
+
+def test_a_language_no_leaflet_is_in_is_a_usage_error(tmp_path):
+    result = run_leaflet("build", "--language", "es,fr", "--out", tmp_path / "out", cwd=ROOT)
+    assert result.returncode == 2
+    assert "no leaflet is in fr; the leaflets given are in ar, en-GB, es" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -118,7 +118,13 @@ def sheets(tmp_path_factory, worker_id) -> Path:
 
 
 def sheet_pdf(sheets: Path, leaflet: str, size: str, paper: str, brand: str) -> Path:
-    return sheets / brand / paper / size / f"{leaflet}.sheet.pdf"
+    sample = _sample(leaflet)
+    return sheets / brand / paper / size / sample.language / f"{sample.id}.sheet.pdf"
+
+
+@functools.cache
+def _sample(name: str):
+    return load(ROOT / "leaflets" / f"{name}.yaml")
 
 
 def test_the_matrix_writes_only_sheets_in_the_documented_places(sheets):

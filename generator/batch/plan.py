@@ -132,12 +132,13 @@ class Plan:
         return len(self.todo) + len(self.done)
 
 
-def output_name(leaflet: Leaflet, edition: str, fmt: Format) -> str:
+def output_name(leaflet: Leaflet, edition: str, fmt: Format, *, with_language: bool = True) -> str:
     """``<id>.pdf`` for the full leaflet, ``<id>.sheet.pdf`` for the counter
-    sheet; a translation adds its language, as its file name does:
-    ``clonazepam.es.pdf``, ``clonazepam.es.sheet.pdf``."""
+    sheet; a translation adds its language, as its file name does
+    (``clonazepam.es.pdf``, ``clonazepam.es.sheet.pdf``), unless a language
+    folder already says it."""
     parts = [leaflet.id]
-    if leaflet.translation:
+    if leaflet.translation and with_language:
         parts.append(leaflet.language)
     if edition != "full":
         parts.append(edition)
@@ -146,11 +147,12 @@ def output_name(leaflet: Leaflet, edition: str, fmt: Format) -> str:
 
 def output_path(out_dir: Path, leaflet: Leaflet, variant: Variant, fmt: Format, single: bool) -> Path:
     """``out/<id>.pdf`` for one combination of brand, paper and size;
-    ``out/<brand>/<paper>/<size>/<id>.pdf`` for a matrix. Editions sit side by side."""
-    name = output_name(leaflet, variant.edition, fmt)
+    ``out/<brand>/<paper>/<size>/<language>/<id>.pdf`` for a matrix, where
+    each language has its folder. Editions sit side by side."""
     if single:
-        return out_dir / name
-    return out_dir / variant.brand.id / variant.paper / variant.size / name
+        return out_dir / output_name(leaflet, variant.edition, fmt)
+    folder = out_dir / variant.brand.id / variant.paper / variant.size / leaflet.language
+    return folder / output_name(leaflet, variant.edition, fmt, with_language=False)
 
 
 def plan(
