@@ -35,9 +35,10 @@ schema: $(STAMP)
 layout-report: $(STAMP)
 	$(BIN)/python benchmarks/layout_report.py
 
-# Page 1 of the clonazepam leaflet as a PNG, as shown in the README.
+# Page 1 of the clonazepam leaflet, in English and in Arabic, as PNGs shown in the README.
 preview: leaflets
 	pdftoppm -png -scale-to 900 -f 1 -l 1 -singlefile $(OUT)/clonazepam.pdf docs/clonazepam-page1
+	pdftoppm -png -scale-to 900 -f 1 -l 1 -singlefile $(OUT)/clonazepam.ar.pdf docs/clonazepam-ar-page1
 
 # A new environment holds exactly the locked packages: it is made afresh
 # whenever the lock changes, so nothing from an older install lingers.

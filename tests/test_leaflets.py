@@ -86,7 +86,8 @@ def test_fonts_embedded_with_unicode_maps(name, built):
     for font, embedded, unicode_map in used:
         assert embedded, f"{font} is not embedded"
         assert unicode_map, f"{font} has no ToUnicode map"
-    assert all(base_font_name(f).startswith("Atkinson-Hyperlegible-Next") for f, *_ in used), used
+    # The leaflet's font stack (styles/leaflet.css): Latin, then Arabic.
+    assert all(base_font_name(f).startswith(("Atkinson-Hyperlegible-Next", "IBM-Plex-Sans-Arabic")) for f, *_ in used), used
 
 
 @each
@@ -131,7 +132,7 @@ def test_html_is_well_formed_for_assistive_technology(name):
 
     leaflet = load(next(p for p in LEAFLETS if p.name == name))
     html = render_html(leaflet)
-    assert f'<html lang="{leaflet.language}" dir="ltr">' in html
+    assert f'<html lang="{leaflet.language}" dir="{catalogue(leaflet.language).direction}">' in html
     assert '<meta charset="utf-8">' in html
     assert f"<title>{leaflet.title}</title>" in html
     levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
