@@ -1,6 +1,7 @@
 """Translated leaflets: the Spanish clonazepam leaflet builds and reads back
 in Spanish, says its translation is unchecked, and `leaflet check` knows
-when its English source has changed since it was translated."""
+when its English source has changed since each translation was made (the
+Arabic leaflet's reading back is in test_right_to_left.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from generator.verify.text import read_text, squeeze
 
 SOURCE = ROOT / "leaflets" / "clonazepam.yaml"
 SPANISH = ROOT / "leaflets" / "clonazepam.es.yaml"
+ARABIC = ROOT / "leaflets" / "clonazepam.ar.yaml"
 
 
 def test_a_translation_is_named_after_its_source():
@@ -52,25 +54,27 @@ def test_the_spanish_leaflet_prints_in_spanish(built):
 
 @pytest.fixture
 def pair(tmp_path):
-    """The English leaflet and its Spanish translation, copied side by side."""
-    shutil.copy(SOURCE, tmp_path / SOURCE.name)
-    shutil.copy(SPANISH, tmp_path / SPANISH.name)
+    """The English leaflet and its Spanish translation, copied side by side (and the Arabic one)."""
+    for sample in (SOURCE, SPANISH, ARABIC):
+        shutil.copy(sample, tmp_path / sample.name)
     return tmp_path / SOURCE.name, tmp_path / SPANISH.name
 
 
-def test_a_changed_source_section_is_named_as_stale(pair):
+def test_a_changed_source_section_is_named_as_stale_in_every_translation(pair):
     source, spanish = pair
-    assert run_leaflet("check", spanish, "--strict").returncode == 0
+    arabic = source.with_name(ARABIC.name)
+    assert run_leaflet("check", spanish, arabic, "--strict").returncode == 0
     text = source.read_text("utf-8")
     source.write_text(text.replace("Clonazepam can ease stiff,", "Clonazepam can relax stiff,"), "utf-8")
     now = sections(load(source))["key_facts"]
-    result = run_leaflet("check", spanish)
+    result = run_leaflet("check", spanish, arabic)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1, result.stderr
-    assert f"{spanish}:" in warnings[0] and "translation.sections.key_facts:" in warnings[0]
-    assert f"section key_facts has changed in {source.name} since it was translated" in warnings[0]
-    assert f"set translation.sections.key_facts to {now}" in warnings[0]
+    assert len(warnings) == 2, result.stderr
+    for translation, warning in zip((spanish, arabic), sorted(warnings, key=lambda w: ARABIC.name in w)):
+        assert f"{translation}:" in warning and "translation.sections.key_facts:" in warning
+        assert f"section key_facts has changed in {source.name} since it was translated" in warning
+        assert f"set translation.sections.key_facts to {now}" in warning
     assert run_leaflet("check", spanish, "--strict").returncode == 1
     # Recording the new fingerprint, once the translation is updated, clears it.
     spanish.write_text(spanish.read_text("utf-8").replace("key_facts: e653bf72843b", f"key_facts: {now}"), "utf-8")
