@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed
 LOCK    = requirements.lock
 PIP_TOOLS = pip-tools==7.6.2
 
-.PHONY: leaflets test check schema preview clean fuzz lock layout-report
+.PHONY: leaflets test check schema preview clean fuzz lock layout-report serve
 
 leaflets: $(STAMP)
 	$(BIN)/leaflet build --out $(OUT)
@@ -23,6 +23,10 @@ test: $(STAMP)
 # YAML files and hundreds of leaflet builds, new ones each run (tests/test_fuzz.py).
 fuzz: $(STAMP)
 	LEAFLET_FUZZ=long $(BIN)/pytest tests/test_fuzz.py
+
+# The counter web page on http://localhost:8000 (see the README: "The counter web page").
+serve: $(STAMP)
+	$(BIN)/leaflet serve --out $(OUT)
 
 check: $(STAMP)
 	$(BIN)/leaflet check

@@ -116,6 +116,7 @@ def plan_build(
     settings: Settings | None = None,
     strict: bool = False,
     today: dt.date | None = None,
+    matrix: bool | None = None,
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
@@ -127,7 +128,9 @@ def plan_build(
     Each leaflet to build is checked once, as ``check`` does, with
     ``settings`` (default: the project settings found from the current
     folder; a bad settings file raises ``LeafletError``). With ``strict``,
-    warnings fail a leaflet too.
+    warnings fail a leaflet too. ``matrix`` True writes even one
+    combination to ``<brand>/<paper>/<size>/<language>/``, as the web page
+    does, so that it shares its outputs with matrix builds.
     """
     settings = _settings(settings)
     out_dir = Path(out_dir)
@@ -143,7 +146,7 @@ def plan_build(
         variants += [Variant(brand, paper, size, edition) for paper in papers for size in sizes for edition in editions]
     remove_leftovers(out_dir)
     manifest = Manifest(out_dir)
-    result = plan(files, variants, fmt, out_dir, manifest, force, settings=settings, strict=strict, today=today)
+    result = plan(files, variants, fmt, out_dir, manifest, force, settings=settings, strict=strict, today=today, matrix=matrix)
     result.done[:0] = refused
     return result
 

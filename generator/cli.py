@@ -330,3 +330,50 @@ def schema() -> None:
     a first line of `# yaml-language-server: $schema=../docs/leaflet.schema.json`.
     """
     click.echo(json.dumps(api.Leaflet.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. 0.0.0.0 opens the page to the pharmacy's network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+    show_default=True, help="Folder of built leaflets: current ones are served from it, new ones are built into it.",
+)
+@click.option("--printer", envvar="LEAFLET_PRINTER", default=None, metavar="QUEUE", help="CUPS queue the Print button sends to (or LEAFLET_PRINTER). Without it, there is no Print button.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes that build leaflets.  [default: the number of CPUs]")
+def serve(folder: Path | None, host: str, port: int, out_dir: Path, printer: str | None, jobs: int | None) -> None:
+    """Start the counter web page: find a leaflet, choose its size, paper,
+    language, brand and edition, preview it, and open, download or print it.
+
+    FOLDER holds the leaflets (default: ./leaflets); brands come from
+    ./brands and the ones shipped with the tool. Leaflets already built in
+    OUT and still current are served from there; others are built on first
+    request, into OUT, as `leaflet build` would build them.
+
+    Set LEAFLET_ACCESS_CODE to ask for a code before any page is shown:
+    do so whenever --host opens the page to a network. Stop with Ctrl+C.
+    """
+    import logging
+    import os
+
+    import waitress
+
+    from generator.serve.app import create_app
+
+    folder = folder or api.DEFAULT_DIR
+    if not folder.is_dir():
+        raise click.UsageError(f"there is no folder of leaflets at {folder}")
+    code = os.environ.get("LEAFLET_ACCESS_CODE") or None
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        logging.warning(
+            "warning: listening on %s: anyone on the network can reach the page%s",
+            host, "; it asks for the access code" if code else ". Set LEAFLET_ACCESS_CODE to ask for a code",
+        )
+    app = create_app(folder, out_dir, _settings(), access_code=code, printer=printer, workers=jobs or api.default_jobs())
+    click.echo(f"Leaflets: http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/  (Ctrl+C to stop)")
+    try:
+        waitress.serve(app, host=host, port=port, threads=8, ident="leaflet")
+    finally:
+        app.extensions["leaflet"]["builder"].close()

@@ -166,11 +166,13 @@ def plan(
     settings: Settings,
     strict: bool = False,
     today: dt.date | None = None,
+    matrix: bool | None = None,
 ) -> Plan:
-    """Decide what to build, checking each leaflet that needs building once."""
+    """Decide what to build, checking each leaflet that needs building once.
+    ``matrix`` None: the matrix layout only for several brands, papers or sizes."""
     result = Plan(out_dir, manifest, fmt)
     # One brand, paper and size writes straight into out_dir, whatever the editions.
-    single = len({(v.brand.folder, v.paper, v.size) for v in variants}) == 1
+    single = len({(v.brand.folder, v.paper, v.size) for v in variants}) == 1 if matrix is None else not matrix
     tool = tool_digest(VERSION)
     checks = settings_digest(settings)
     claimed: dict[Path, Path] = {}
