@@ -209,3 +209,15 @@ def test_the_index_groups_translations_under_their_source(folders):
     medicine = Index(leaflets).find("clonazepam")
     assert [edition.file.name for edition in medicine.editions] == ["clonazepam.yaml", "clonazepam.ar.yaml", "clonazepam.es.yaml"]
     assert medicine.languages == ["en-GB", "ar", "es"]
+
+
+def test_an_edited_leaflet_shows_without_a_restart(tmp_path):
+    leaflets = tmp_path / "leaflets"
+    leaflets.mkdir()
+    shutil.copy(LEAFLETS[0], leaflets / LEAFLETS[0].name)
+    index = Index(leaflets)
+    assert [m.id for m in index.search("")] == ["baclofen"]
+    shutil.copy(LEAFLETS[1], leaflets / LEAFLETS[1].name)
+    assert [m.id for m in index.search("")] == ["baclofen", "clonazepam"]
+    (leaflets / LEAFLETS[0].name).unlink()
+    assert index.find("baclofen") is None

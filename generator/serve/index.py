@@ -8,6 +8,7 @@ and clonazepam). Case and accents never matter, in any language.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,16 +76,26 @@ def fold(text: str) -> str:
 
 
 class Index:
-    """The leaflets of one folder, read once; ``reload`` reads them again."""
+    """The leaflets of one folder. Read again whenever a file is added,
+    removed or changed, so an edited leaflet shows without a restart."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.medicines: dict[str, Medicine] = {}
-        self.reload()
+        self._seen: tuple = ()
+        self._lock = threading.Lock()  # requests come on several threads
+        self.refresh()
 
-    def reload(self) -> None:
+    def refresh(self) -> None:
+        with self._lock:
+            files = find_leaflets([self.folder]) if self.folder.is_dir() else []
+            seen = tuple((str(path), _stamp(path)) for path in files)
+            if seen != self._seen:
+                self._load(files)
+                self._seen = seen
+
+    def _load(self, files: list[Path]) -> None:
         medicines: dict[str, Medicine] = {}
-        files = find_leaflets([self.folder]) if self.folder.is_dir() else []
         # Sources before translations, so each medicine's first edition is its source.
         for file in sorted(files, key=lambda path: (source_file(path) is not None and source_file(path).is_file(), path.name)):
             try:
@@ -97,11 +108,13 @@ class Index:
         self.medicines = dict(sorted(medicines.items()))
 
     def find(self, medicine_id: str) -> Medicine | None:
+        self.refresh()
         return self.medicines.get(medicine_id)
 
     def search(self, query: str) -> list[Medicine]:
         """Medicines whose words hold every word of ``query``; those whose
         name or brand name starts with the query first. An empty query finds all."""
+        self.refresh()
         terms = fold(query).split()
         found = [m for m in self.medicines.values() if all(term in m.words() for term in terms)]
 
@@ -112,3 +125,11 @@ class Index:
             return (not starts, medicine.id)
 
         return sorted(found, key=rank)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_mtime_ns, info.st_size)
