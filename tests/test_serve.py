@@ -221,3 +221,18 @@ def test_an_edited_leaflet_shows_without_a_restart(tmp_path):
     assert [m.id for m in index.search("")] == ["baclofen", "clonazepam"]
     (leaflets / LEAFLETS[0].name).unlink()
     assert index.find("baclofen") is None
+
+
+def test_a_killed_worker_is_replaced(app, client):
+    import os
+    import signal
+
+    builder = app.extensions["leaflet"]["builder"]
+    assert client.get("/leaflet/baclofen/pdf", query_string={**CHOICE, "size": "large"}).status_code == 200
+    for pid in list(builder._pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    # The request that meets the dead worker may fail, cleanly; the next is built by a fresh one.
+    first = client.get("/leaflet/baclofen/pdf", query_string={**CHOICE, "size": "large", "paper": "letter"})
+    assert first.status_code in (200, 500) and b"Traceback" not in first.get_data()
+    retried = client.get("/leaflet/baclofen/pdf", query_string={**CHOICE, "size": "large", "paper": "letter"})
+    assert retried.status_code == 200 and retried.get_data().startswith(b"%PDF")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from generator import plan_build
@@ -52,17 +53,35 @@ class Builder:
             if future is None:
                 if len(self._building) >= self.queue_limit:
                     raise Busy
-                if self._pool is None:
-                    self._pool = worker_pool(self._workers)
-                future = self._pool.submit(build_job, *job_arguments(job, "pdf"))
+                future = self._submit(job)
                 self._building[job.target] = future
                 future.add_done_callback(lambda done, job=job: self._finished(job, done))
         return future.result(timeout=BUILD_TIMEOUT_S)
 
+    def _submit(self, job) -> Future:
+        for attempt in range(2):
+            if self._pool is None:
+                self._pool = worker_pool(self._workers)
+            try:
+                return self._pool.submit(build_job, *job_arguments(job, "pdf"))
+            except BrokenProcessPool:
+                self._discard_pool()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _discard_pool(self) -> None:
+        # A worker died (killed, out of memory): the next build starts a fresh pool.
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+
     def _finished(self, job, future: Future) -> None:
         with self._lock:
             self._building.pop(job.target, None)
-            if future.exception() is None:
+            if isinstance(future.exception(), BrokenProcessPool):
+                self._discard_pool()
+            elif future.exception() is None:
                 manifest = Manifest(self.out_dir)  # as it is now: a batch may have run meanwhile
                 settle(job, future.result(), manifest)
                 manifest.save()
