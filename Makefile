@@ -17,6 +17,7 @@ leaflets: $(STAMP)
 
 test: $(STAMP)
 	scripts/install-browser-tools.sh
+	scripts/install-print-tools.sh
 	$(BIN)/pytest -n auto
 
 # Longer fuzzing than the fast profile in `make test`: thousands of made-up

@@ -371,6 +371,15 @@ def serve(folder: Path | None, host: str, port: int, out_dir: Path, printer: str
             "warning: listening on %s: anyone on the network can reach the page%s",
             host, "; it asks for the access code" if code else ". Set LEAFLET_ACCESS_CODE to ask for a code",
         )
+    if printer:
+        from generator.serve.printing import printers
+
+        known = printers()
+        if printer not in known:
+            logging.warning(
+                "warning: CUPS has no printer '%s' (it has: %s); Print will fail until it is set up",
+                printer, ", ".join(known) or "none, or CUPS is not running",
+            )
     app = create_app(folder, out_dir, _settings(), access_code=code, printer=printer, workers=jobs or api.default_jobs())
     click.echo(f"Leaflets: http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/  (Ctrl+C to stop)")
     try:
