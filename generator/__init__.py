@@ -107,7 +107,7 @@ def plan_build(
     paths: Iterable[Path] = (DEFAULT_DIR,),
     out_dir: Path = Path("out"),
     *,
-    brands: Sequence[str | Path | None] = (None,),
+    brands: Sequence[str | Path | Brand | None] = (None,),
     papers: Sequence[str] = ("a4",),
     sizes: Sequence[str] = ("large",),
     editions: Sequence[str] = ("full",),
@@ -120,7 +120,8 @@ def plan_build(
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
-    Every leaflet is built for every brand (None: the neutral brand), paper,
+    Every leaflet is built for every brand (a name, a folder, a loaded
+    ``Brand``, or None: the neutral brand), paper,
     size and edition ("full", or "sheet" for the counter sheet).
     ``plan.done`` holds what is already decided: outputs unchanged since the
     last run, and failures (a leaflet that fails its check, a broken brand,
@@ -139,7 +140,7 @@ def plan_build(
     variants: list[Variant] = []
     for ref in brands:
         try:
-            brand = load_brand(ref) if ref else default_brand()
+            brand = ref if isinstance(ref, Brand) else load_brand(ref) if ref else default_brand()
         except LeafletError as exc:
             refused.append(Result(exc.problems[0].file, problems=exc.problems, status="failed"))
             continue

@@ -111,6 +111,7 @@ def test_no_module_is_named_like_a_folder():
 def test_the_command_line_only_uses_the_public_api():
     """cli.py parses options and calls generator/__init__.py; the exceptions
     are how results are shown (the progress bar and the check report), and
-    the web page, a front end over the same API, which `leaflet serve` starts."""
-    shown = {"generator", "generator.batch.progress", "generator.wording.report", "generator.serve.app"}
+    the web page, a front end over the same API, which `leaflet serve` starts
+    (and whose printer it checks)."""
+    shown = {"generator", "generator.batch.progress", "generator.wording.report", "generator.serve.app", "generator.serve.printing"}
     assert GRAPH["generator.cli"] <= shown, GRAPH["generator.cli"] - shown

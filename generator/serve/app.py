@@ -12,6 +12,7 @@ import functools
 import hmac
 import io
 import secrets
+import threading
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -19,13 +20,13 @@ import jinja2
 from flask import Flask, abort, redirect, render_template, request, send_file, session, url_for
 
 from generator.batch.build import Result
-from generator.brand.load import available_brands, load_brand
+from generator.brand.load import Brand, available_brands, load_brand
 from generator.content.catalogue import catalogue
 from generator.problems import LeafletError
 from generator.render.geometry import EDITIONS, SIZES
 from generator.resources import STYLES, TEMPLATES
 from generator.serve.builds import Builder, Busy
-from generator.serve.index import Index, Medicine
+from generator.serve.index import Index, Medicine, stamp
 from generator.wording.settings import Settings
 
 # What each choice means to the person at the counter.
@@ -205,16 +206,39 @@ def _options(medicine: Medicine) -> dict[str, dict[str, str]]:
     }
 
 
+class _Brands:
+    """The valid brands, loaded once and again only when a brand's files
+    change: loading one reads its templates and checks its colours."""
+
+    def __init__(self) -> None:
+        self._seen: tuple = ()
+        self.loaded: dict[str, Brand] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> dict[str, Brand]:
+        with self._lock:
+            folders = available_brands()
+            seen = tuple((str(file), stamp(file)) for folder in folders for file in sorted(folder.rglob("*")))
+            if seen != self._seen:
+                self.loaded = {}
+                for folder in folders:
+                    try:
+                        self.loaded[folder.name] = load_brand(folder)
+                    except LeafletError:
+                        continue  # `leaflet brands` says what is wrong with it
+                self._seen = seen
+            return self.loaded
+
+
+_BRANDS = _Brands()
+
+
 def _brands() -> dict[str, str]:
     """Each valid brand by folder name, with the name it prints."""
-    found = {}
-    for folder in available_brands():
-        try:
-            brand = load_brand(folder)
-        except LeafletError:
-            continue  # `leaflet brands` says what is wrong with it
-        found[folder.name] = brand.name if brand.footer_name else f"{brand.name} (no pharmacy named)"
-    return found
+    return {
+        name: brand.name if brand.footer_name else f"{brand.name} (no pharmacy named)"
+        for name, brand in _BRANDS.current().items()
+    }
 
 
 def _choice(medicine: Medicine, values=None) -> dict[str, str]:
@@ -237,8 +261,7 @@ def _usable(medicine: Medicine, choice: dict[str, str]):
 
 
 def _build(builder: Builder, file: Path, choice: dict[str, str]) -> Result:
-    brand = next(folder for folder in available_brands() if folder.name == choice["brand"])
-    return builder.output(file, brand, choice["paper"], choice["size"], choice["edition"])
+    return builder.output(file, _BRANDS.current()[choice["brand"]], choice["paper"], choice["size"], choice["edition"])
 
 
 @functools.lru_cache(maxsize=256)

@@ -17,6 +17,7 @@ from generator import plan_build
 from generator.batch.build import Result
 from generator.batch.manifest import Manifest
 from generator.batch.workers import build_job, job_arguments, settle, worker_pool
+from generator.brand.load import Brand
 from generator.wording.settings import Settings
 
 # How long a request waits for its build: a leaflet takes about a second.
@@ -38,7 +39,7 @@ class Builder:
         self._lock = threading.Lock()
         self._building: dict[Path, Future] = {}
 
-    def output(self, file: Path, brand: Path, paper: str, size: str, edition: str) -> Result:
+    def output(self, file: Path, brand: Brand, paper: str, size: str, edition: str) -> Result:
         """The PDF for one leaflet file and one brand, paper, size and edition:
         its path in ``result.output``, or why it failed in ``result.problems``."""
         with self._lock:

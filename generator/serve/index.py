@@ -89,7 +89,7 @@ class Index:
     def refresh(self) -> None:
         with self._lock:
             files = find_leaflets([self.folder]) if self.folder.is_dir() else []
-            seen = tuple((str(path), _stamp(path)) for path in files)
+            seen = tuple((str(path), stamp(path)) for path in files)
             if seen != self._seen:
                 self._load(files)
                 self._seen = seen
@@ -127,7 +127,8 @@ class Index:
         return sorted(found, key=rank)
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def stamp(path: Path) -> tuple[int, int]:
+    """When a file last changed, and its size: a cheap sign that it did."""
     try:
         info = path.stat()
     except OSError:
