@@ -186,8 +186,10 @@ def test_text_from_the_query_is_escaped(client):
 
 
 def test_a_form_posted_from_another_site_is_refused(client):
-    response = client.post("/leaflet/clonazepam/print", data=CHOICE, headers={"Origin": "https://elsewhere.example"})
-    assert response.status_code == 403
+    for headers in ({"Origin": "https://elsewhere.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}, {}):
+        response = client.post("/leaflet/clonazepam/print", data=CHOICE, headers=headers)
+        assert response.status_code == 403, headers
+        assert "only be sent from this site" in response.get_data(as_text=True)
 
 
 def test_the_access_code_guards_every_page(folders):

@@ -54,7 +54,9 @@ SECURITY_HEADERS = {
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: with it, browsers send forms with "Origin: null", which
+    # cannot be told from a form on another site.
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
@@ -78,7 +80,7 @@ def create_app(
     @app.before_request
     def guard():
         if request.method == "POST" and not _same_origin():
-            abort(403)
+            abort(403, "This form can only be sent from this site's own pages. Go back, and try again.")
         if access_code and request.endpoint not in ("login", "static") and not session.get("allowed"):
             return redirect(url_for("login", next=request.full_path))
         return None
@@ -328,6 +330,8 @@ def _local(target: str | None) -> str:
 
 def _same_origin() -> bool:
     """A form sent from this site, not from a page elsewhere (printing costs paper)."""
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":  # set by the browser, not by a page
+        return True
     origin = request.headers.get("Origin") or request.headers.get("Referer")
-    return bool(origin) and urlsplit(origin).netloc == request.host
+    return bool(origin) and origin != "null" and urlsplit(origin).netloc == request.host
 
