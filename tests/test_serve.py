@@ -178,6 +178,8 @@ def test_every_page_has_the_security_headers_and_no_script(client):
         for name, value in SECURITY_HEADERS.items():
             assert response.headers[name] == value, (path, name)
         assert "<script" not in response.get_data(as_text=True)
+    pdf = client.get("/leaflet/clonazepam/pdf", query_string=CHOICE)
+    assert pdf.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" not in pdf.headers
 
 
 def test_text_from_the_query_is_escaped(client):
