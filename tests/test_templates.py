@@ -16,7 +16,10 @@ from generator.render.html import render_html
 from generator.resources import MESSAGES, TEMPLATES
 from generator.wording.plain_language import pieces
 
-TEMPLATE_FILES = sorted(TEMPLATES.rglob("*.html.j2"))
+# The leaflet's templates: every word they print comes from the message
+# catalogue of the leaflet's language. Not the counter web page's
+# (templates/serve/), whose words are for the staff who run it, in English.
+TEMPLATE_FILES = sorted(path for path in TEMPLATES.rglob("*.html.j2") if "serve" not in path.relative_to(TEMPLATES).parts)
 
 
 def visible_text(source: str) -> str:
