@@ -356,6 +356,7 @@ def serve(folder: Path | None, host: str, port: int, out_dir: Path, printer: str
     """
     import logging
     import os
+    import signal
 
     import waitress
 
@@ -382,7 +383,12 @@ def serve(folder: Path | None, host: str, port: int, out_dir: Path, printer: str
             )
     app = create_app(folder, out_dir, _settings(), access_code=code, printer=printer, workers=jobs or api.default_jobs())
     click.echo(f"Leaflets: http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/  (Ctrl+C to stop)")
+    # A service manager stops the page with SIGTERM: end as Ctrl+C does, so
+    # the build workers are stopped too, not left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         waitress.serve(app, host=host, port=port, threads=8, ident="leaflet")
+    except KeyboardInterrupt:
+        pass
     finally:
         app.extensions["leaflet"]["builder"].close()

@@ -8,6 +8,7 @@ into a private out/ folder, and read back.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from urllib.parse import quote
 
 import pikepdf
@@ -240,3 +241,52 @@ def test_a_killed_worker_is_replaced(app, client):
     assert first.status_code in (200, 500) and b"Traceback" not in first.get_data()
     retried = client.get("/leaflet/baclofen/pdf", query_string={**CHOICE, "size": "large", "paper": "letter"})
     assert retried.status_code == 200 and retried.get_data().startswith(b"%PDF")
+
+
+def test_a_relative_out_folder_is_served_from_where_the_command_ran(folders, tmp_path, monkeypatch):
+    leaflets, _ = folders
+    monkeypatch.chdir(tmp_path)
+    app = create_app(leaflets, Path("out"), defaults(), workers=1)
+    try:
+        response = app.test_client().get("/leaflet/baclofen/pdf", query_string=CHOICE)
+        assert response.status_code == 200 and response.get_data().startswith(b"%PDF")
+        assert (tmp_path / "out" / "default" / "a4" / "standard" / "en-GB" / "baclofen.pdf").is_file()
+    finally:
+        app.extensions["leaflet"]["builder"].close()
+
+
+def test_the_command_serves_the_page_and_warns_when_open_to_the_network(folders, tmp_path):
+    """`leaflet serve` as `make serve` runs it: from the project folder, with a relative out/."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from conftest import LEAFLET_CMD
+
+    leaflets, _ = folders
+    shutil.copytree(leaflets, tmp_path / "leaflets", ignore=shutil.ignore_patterns("broken.yaml"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    server = subprocess.Popen(
+        [str(LEAFLET_CMD), "serve", "--host", "0.0.0.0", "--port", str(port), "--jobs", "1"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/leaflet/baclofen/pdf", timeout=60) as response:
+                    assert response.headers["Content-Type"] == "application/pdf" and response.read(5) == b"%PDF-"
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.3)
+        assert (tmp_path / "out" / "default" / "a4" / "large" / "en-GB" / "baclofen.pdf").is_file()
+    finally:
+        server.terminate()  # as a service manager stops it
+        assert server.wait(timeout=30) == 0
+    text = log.read_text("utf-8")
+    assert "anyone on the network can reach the page" in text and "LEAFLET_ACCESS_CODE" in text

@@ -30,7 +30,7 @@ class Busy(Exception):
 
 class Builder:
     def __init__(self, out_dir: Path, settings: Settings, *, workers: int = 1, queue_limit: int = 4):
-        self.out_dir = out_dir
+        self.out_dir = out_dir.resolve()  # Flask would read a relative path from its own package folder
         self.settings = settings
         self.queue_limit = queue_limit
         self._workers = workers
