@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from generator.batch import workers
-from generator.batch.build import Format, Result, build_output, measure_sheet
+from generator.batch.build import FORMATS, Format, Result, build_output, measure_sheet
 from generator.batch.manifest import Manifest
 from generator.batch.plan import Plan, Variant, check_for_build, output_name, plan
 from generator.batch.write import remove_leftovers, write_atomic
@@ -39,7 +39,7 @@ from generator.wording.settings import load as load_settings
 
 __version__ = VERSION
 __all__ = [
-    "DEFAULT_DIR", "EDITIONS", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
+    "DEFAULT_DIR", "EDITIONS", "FORMATS", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
     "LeafletError", "Options", "Plan", "Problem", "Result", "Settings", "available_brands", "build",
     "build_many", "check", "default_jobs", "find_leaflets", "load", "load_brand", "load_settings",
     "new", "plan_build", "run_plan", "select_languages",

@@ -116,9 +116,10 @@ def _choices(name: str, choices, default: str, help: str):
     help="Build only leaflets in these languages (BCP 47 tags: en matches en-GB too). "
     "Give several to build each. Default: every language found.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
-    help="pdf for printing; html for a single self-contained web page.",
+@_choices(
+    "format", api.FORMATS, "pdf",
+    "pdf for printing; html for a single self-contained web page; txt for plain text in reading order "
+    "(for screen readers and email). Give several to build each.",
 )
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -132,9 +133,9 @@ def _choices(name: str, choices, default: str, help: str):
 )
 def build(
     paths: tuple[Path, ...], out_dir: Path, papers: list[str], sizes: list[str], brands: list[str],
-    editions: list[str], languages: list[str], fmt: str, jobs: int | None, force: bool, strict: bool, report_file: Path | None,
+    editions: list[str], languages: list[str], formats: list[str], jobs: int | None, force: bool, strict: bool, report_file: Path | None,
 ) -> None:
-    """Check leaflets as `leaflet check` does, and build them into PDF (or HTML) files.
+    """Check leaflets as `leaflet check` does, and build them into PDF (or HTML, or text) files.
 
     PATHS are leaflet YAML files or folders of them. With none, every *.yaml
     under ./leaflets is built, for every --brand, --paper, --size and --edition
@@ -162,22 +163,28 @@ def build(
     started = time.monotonic()
     files = _in_languages(_leaflet_files(paths), languages)
     settings = _settings()
-    plan = api.plan_build(
-        files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=fmt, force=force,
-        settings=settings, strict=strict,
-    )
-    results = list(plan.done)
+    plans = [
+        api.plan_build(
+            files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=fmt,
+            force=force, settings=settings, strict=strict,
+        )
+        for fmt in formats
+    ]
+    results = [result for plan in plans for result in plan.done]
     shown: set = set()  # each leaflet's warnings are printed once, not once per output
-    for result in plan.done:
-        if not result.ok:
+    reported: set = set()
+    for result in results:
+        if not result.ok and result.source not in reported:  # once, whatever the formats
+            reported.add(result.source)
             click.echo(f"failed  {result.source}", err=True)
         _echo_findings(progress.findings(result, shown))
-    unchanged = sum(r.status == "unchanged" for r in plan.done)
-    with progress.Progress(len(plan.todo), unchanged) as bar:
-        for result in api.run_plan(plan, jobs):
-            results.append(result)
-            bar.update(result)
-            _echo_findings(progress.findings(result, shown))
+    unchanged = sum(r.status == "unchanged" for r in results)
+    with progress.Progress(sum(len(plan.todo) for plan in plans), unchanged) as bar:
+        for plan in plans:
+            for result in api.run_plan(plan, jobs):
+                results.append(result)
+                bar.update(result)
+                _echo_findings(progress.findings(result, shown))
     click.echo(progress.summary(results))
     if report_file:
         progress.report(results, time.monotonic() - started, report_file)

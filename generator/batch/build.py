@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from generator.batch.write import write_atomic
 from generator.content.model import Leaflet
@@ -18,10 +18,12 @@ from generator.problems import Finding, LeafletError, Problem
 from generator.render.geometry import SHEET_PAGES, Options
 from generator.render.html import render_html
 from generator.render.pdf import render_pdf
-from generator.verify.printed import verify_pdf
+from generator.render.text import leaflet_text, plain_text
+from generator.verify.printed import verify_pdf, verify_text
 from generator.verify.sheet import sheet_too_long
 
-Format = Literal["pdf", "html"]
+Format = Literal["pdf", "html", "txt"]
+FORMATS: tuple[str, ...] = get_args(Format)
 
 
 @dataclass
@@ -65,11 +67,17 @@ def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, ta
     """Render, verify and write one leaflet to ``target``."""
     brand = options.chosen_brand
     try:
-        html = render_html(leaflet, options, standalone=fmt == "html")
-        if fmt == "html":
-            data = html.encode("utf-8")
+        if fmt == "txt":
+            text = plain_text(leaflet_text(leaflet, options))
+            problems = verify_text(leaflet, text, path, options)
+            if problems:
+                raise LeafletError(problems)
+            data, pages = text.encode("utf-8"), 0
+        elif fmt == "html":
+            data = render_html(leaflet, options, standalone=True).encode("utf-8")
             pages = 0
         else:
+            html = render_html(leaflet, options)
             data = render_pdf(html, path, brand)
             pages, problems = verify_pdf(leaflet, data, path, options)
             if problems:

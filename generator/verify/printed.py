@@ -44,6 +44,39 @@ def without_continued_titles(squeezed: str, leaflet: Leaflet) -> str:
     return squeezed
 
 
+def missing_content(leaflet: Leaflet, squeezed: str, edition: str, t) -> list[str]:
+    """What an edition must say and ``squeezed`` (its whole text, squeezed)
+    does not: each required section's heading and text, or the counter
+    sheet's must-knows."""
+    found = []
+    if edition == "sheet":
+        for what, wanted in sheet_wants(leaflet, t):
+            if squeeze(wanted) not in squeezed:
+                found.append(f"does not print {what}: '{wanted[:60]}'")
+        return found
+    for section in required_sections():
+        if not applies(section, leaflet):
+            continue
+        heading = t(section.heading)
+        if squeeze(heading) not in squeezed:
+            found.append(f"has no '{heading}' heading for required section {section.path}")
+        if section.print:
+            for paragraph in paragraphs(lookup(leaflet, section.print)):
+                if squeeze(paragraph) not in squeezed:
+                    found.append(f"does not print {section.print}: '{paragraph[:60]}'")
+    return found
+
+
+def verify_text(leaflet: Leaflet, text: str, file: Path, options: Options = Options()) -> list[Problem]:
+    """Problems with a built text edition: what it must say and does not."""
+    messages = catalogue(leaflet.language)
+
+    def t(key: str, **values: str) -> str:
+        return messages(key, medicine=leaflet.medicine.name, **values)
+
+    return [Problem(file, None, (), f"the built text edition {message}") for message in missing_content(leaflet, squeeze(text), options.edition, t)]
+
+
 def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, options: Options = Options()) -> tuple[int, list[Problem]]:
     """The page count, and problems with a built PDF: missing headings or
     content, a misplaced boxed warning, a counter sheet over its page
@@ -69,24 +102,10 @@ def verify_pdf(leaflet: Leaflet, pdf: bytes, file: Path, options: Options = Opti
     def missing(message: str) -> None:
         problems.append(Problem(file, None, (), f"the built PDF {message}"))
 
-    if options.edition == "sheet":
-        for what, wanted in sheet_wants(leaflet, t):
-            if squeeze(wanted) not in whole:
-                missing(f"does not print {what}: '{wanted[:60]}'")
-        budget = SHEET_PAGES[options.size]
-        if len(pages) > budget:
-            problems.append(sheet_too_long(leaflet, file, len(pages), options))
-    else:
-        for section in required_sections():
-            if not applies(section, leaflet):
-                continue
-            heading = t(section.heading)
-            if squeeze(heading) not in whole:
-                missing(f"has no '{heading}' heading for required section {section.path}")
-            if section.print:
-                for paragraph in paragraphs(lookup(leaflet, section.print)):
-                    if squeeze(paragraph) not in whole:
-                        missing(f"does not print {section.print}: '{paragraph[:60]}'")
+    for message in missing_content(leaflet, whole, options.edition, t):
+        missing(message)
+    if options.edition == "sheet" and len(pages) > SHEET_PAGES[options.size]:
+        problems.append(sheet_too_long(leaflet, file, len(pages), options))
 
     outside = overflows(text, SIDE_MARGIN_MM / PT_TO_MM)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
