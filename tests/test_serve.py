@@ -290,3 +290,13 @@ def test_the_command_serves_the_page_and_warns_when_open_to_the_network(folders,
         assert server.wait(timeout=30) == 0
     text = log.read_text("utf-8")
     assert "anyone on the network can reach the page" in text and "LEAFLET_ACCESS_CODE" in text
+
+
+def test_the_text_edition_is_offered_for_download(client):
+    page = client.get("/leaflet/clonazepam", query_string=CHOICE).get_data(as_text=True)
+    assert "/leaflet/clonazepam/download.txt?" in page
+    response = client.get("/leaflet/clonazepam/download.txt", query_string=CHOICE)
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "# Clonazepam for muscle spasms" in response.get_data(as_text=True)
+    assert client.get("/leaflet/clonazepam/download.exe", query_string=CHOICE).status_code == 404

@@ -48,6 +48,10 @@ STATIC_FILES = (
     "fonts/atkinson-hyperlegible-next-latin-400-normal.woff2",
     "fonts/atkinson-hyperlegible-next-latin-700-normal.woff2",
 )
+# The other editions offered for download beside the PDF: {format: (label, media type)}.
+DOWNLOADS = {
+    "txt": ("Plain text, for screen readers and email", "text/plain; charset=utf-8"),
+}
 # Every page: nothing from elsewhere, no script, no frames.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; "
@@ -129,7 +133,7 @@ def create_app(
         return render_template(
             "leaflet.html.j2", medicine=medicine, leaflet=edition.leaflet, choice=choice, result=result, pages=pages,
             preview=min(pages, PREVIEW_PAGES), options=_options(medicine), chosen=urlencode(choice),
-            printer=printer, direction=catalogue(edition.leaflet.language).direction,
+            printer=printer, downloads=DOWNLOADS, direction=catalogue(edition.leaflet.language).direction,
         ), 200 if result.ok else 422
 
     @app.get("/leaflet/<medicine_id>/pdf")
@@ -141,6 +145,17 @@ def create_app(
             abort(422)
         download = request.args.get("download") == "1"
         return send_file(result.output, mimetype="application/pdf", as_attachment=download, download_name=result.output.name)
+
+    @app.get("/leaflet/<medicine_id>/download.<fmt>")
+    def download(medicine_id: str, fmt: str):
+        if fmt not in DOWNLOADS:
+            abort(404)
+        medicine = _medicine(index, medicine_id)
+        choice = _choice(medicine)
+        result = _build(builder, _usable(medicine, choice).file, choice, fmt)
+        if not result.ok:
+            abort(422)
+        return send_file(result.output, mimetype=DOWNLOADS[fmt][1], as_attachment=True, download_name=result.output.name)
 
     @app.get("/leaflet/<medicine_id>/page-<int:number>.png")
     def page_image(medicine_id: str, number: int):
@@ -266,8 +281,8 @@ def _usable(medicine: Medicine, choice: dict[str, str]):
     return edition
 
 
-def _build(builder: Builder, file: Path, choice: dict[str, str]) -> Result:
-    return builder.output(file, _BRANDS.current()[choice["brand"]], choice["paper"], choice["size"], choice["edition"])
+def _build(builder: Builder, file: Path, choice: dict[str, str], fmt: str = "pdf") -> Result:
+    return builder.output(file, _BRANDS.current()[choice["brand"]], choice["paper"], choice["size"], choice["edition"], fmt)
 
 
 @functools.lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from generator import plan_build
-from generator.batch.build import Result
+from generator.batch.build import Format, Result
 from generator.batch.manifest import Manifest
 from generator.batch.workers import build_job, job_arguments, settle, worker_pool
 from generator.brand.load import Brand
@@ -39,13 +39,13 @@ class Builder:
         self._lock = threading.Lock()
         self._building: dict[Path, Future] = {}
 
-    def output(self, file: Path, brand: Brand, paper: str, size: str, edition: str) -> Result:
-        """The PDF for one leaflet file and one brand, paper, size and edition:
-        its path in ``result.output``, or why it failed in ``result.problems``."""
+    def output(self, file: Path, brand: Brand, paper: str, size: str, edition: str, fmt: Format = "pdf") -> Result:
+        """The output for one leaflet file, brand, paper, size, edition and
+        format: its path in ``result.output``, or why it failed in ``result.problems``."""
         with self._lock:
             planned = plan_build(
                 [file], self.out_dir, brands=[brand], papers=[paper], sizes=[size], editions=[edition],
-                settings=self.settings, matrix=True,
+                fmt=fmt, settings=self.settings, matrix=True,
             )
             if planned.done:
                 return planned.done[0]
@@ -54,17 +54,17 @@ class Builder:
             if future is None:
                 if len(self._building) >= self.queue_limit:
                     raise Busy
-                future = self._submit(job)
+                future = self._submit(job, fmt)
                 self._building[job.target] = future
                 future.add_done_callback(lambda done, job=job: self._finished(job, done))
         return future.result(timeout=BUILD_TIMEOUT_S)
 
-    def _submit(self, job) -> Future:
+    def _submit(self, job, fmt: Format) -> Future:
         for attempt in range(2):
             if self._pool is None:
                 self._pool = worker_pool(self._workers)
             try:
-                return self._pool.submit(build_job, *job_arguments(job, "pdf"))
+                return self._pool.submit(build_job, *job_arguments(job, fmt))
             except BrokenProcessPool:
                 self._discard_pool()
                 if attempt:
