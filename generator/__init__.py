@@ -80,7 +80,7 @@ def build(
     path: Path,
     out_dir: Path = Path("out"),
     options: Options = Options(),
-    fmt: Format = "pdf",
+    fmt: Format | Sequence[Format] = "pdf",
     *,
     settings: Settings | None = None,
     strict: bool = False,
@@ -111,7 +111,7 @@ def plan_build(
     papers: Sequence[str] = ("a4",),
     sizes: Sequence[str] = ("large",),
     editions: Sequence[str] = ("full",),
-    fmt: Format = "pdf",
+    fmt: Format | Sequence[Format] = "pdf",
     force: bool = False,
     settings: Settings | None = None,
     strict: bool = False,
@@ -120,8 +120,8 @@ def plan_build(
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
-    Every leaflet is built for every brand (a name, a folder, a loaded
-    ``Brand``, or None: the neutral brand), paper,
+    Every leaflet is built in every format (``fmt``, one or several) for
+    every brand (a name, a folder, a loaded ``Brand``, or None: the neutral brand), paper,
     size and edition ("full", or "sheet" for the counter sheet).
     ``plan.done`` holds what is already decided: outputs unchanged since the
     last run, and failures (a leaflet that fails its check, a broken brand,
@@ -147,7 +147,8 @@ def plan_build(
         variants += [Variant(brand, paper, size, edition) for paper in papers for size in sizes for edition in editions]
     remove_leftovers(out_dir)
     manifest = Manifest(out_dir)
-    result = plan(files, variants, fmt, out_dir, manifest, force, settings=settings, strict=strict, today=today, matrix=matrix)
+    formats = (fmt,) if isinstance(fmt, str) else tuple(fmt)
+    result = plan(files, variants, formats, out_dir, manifest, force, settings=settings, strict=strict, today=today, matrix=matrix)
     result.done[:0] = refused
     return result
 

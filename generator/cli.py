@@ -163,28 +163,24 @@ def build(
     started = time.monotonic()
     files = _in_languages(_leaflet_files(paths), languages)
     settings = _settings()
-    plans = [
-        api.plan_build(
-            files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=fmt,
-            force=force, settings=settings, strict=strict,
-        )
-        for fmt in formats
-    ]
-    results = [result for plan in plans for result in plan.done]
+    plan = api.plan_build(
+        files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=formats,
+        force=force, settings=settings, strict=strict,
+    )
+    results = list(plan.done)
     shown: set = set()  # each leaflet's warnings are printed once, not once per output
     reported: set = set()
-    for result in results:
+    for result in plan.done:
         if not result.ok and result.source not in reported:  # once, whatever the formats
             reported.add(result.source)
             click.echo(f"failed  {result.source}", err=True)
         _echo_findings(progress.findings(result, shown))
-    unchanged = sum(r.status == "unchanged" for r in results)
-    with progress.Progress(sum(len(plan.todo) for plan in plans), unchanged) as bar:
-        for plan in plans:
-            for result in api.run_plan(plan, jobs):
-                results.append(result)
-                bar.update(result)
-                _echo_findings(progress.findings(result, shown))
+    unchanged = sum(r.status == "unchanged" for r in plan.done)
+    with progress.Progress(len(plan.todo), unchanged) as bar:
+        for result in api.run_plan(plan, jobs):
+            results.append(result)
+            bar.update(result)
+            _echo_findings(progress.findings(result, shown))
     click.echo(progress.summary(results))
     if report_file:
         progress.report(results, time.monotonic() - started, report_file)

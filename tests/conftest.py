@@ -100,3 +100,46 @@ def brand_with_template(folder: Path, template: str) -> Brand:
     (folder / "templates" / "leaflet.html.j2").write_text(template, "utf-8")
     (folder / "brand.yaml").write_text("extends: default\n", "utf-8")
     return load_brand(folder)
+
+
+# Real printing: the CUPS queue LeafletTestPDF through the cups-pdf virtual printer.
+PRINT_SETUP = ["scripts/install-print-tools.sh", "scripts/test-printer.sh"]
+
+
+@pytest.fixture(scope="session")
+def printed_folder(tmp_path_factory, worker_id) -> Path:
+    """Sets up CUPS and the LeafletTestPDF queue; the folder where cups-pdf puts what it prints."""
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent
+    # One worker installs and sets up while the others wait: two apt-gets
+    # at once would fail on dpkg's lock.
+    with open(root / "print-setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for script in PRINT_SETUP:
+            result = subprocess.run([script], cwd=ROOT, capture_output=True, text=True, timeout=900)
+            if result.returncode != 0:
+                pytest.fail(f"{script} failed ({result.returncode}):\n{result.stdout}{result.stderr}", pytrace=False)
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def printed_file(folder: Path, job_id: str, mine, deadline_s: float = 30) -> Path:
+    """The one PDF cups-pdf wrote into ``folder`` for the CUPS job ``job_id``,
+    among the files ``mine(path)`` accepts, once CUPS has finished the job
+    (only then is the file whole). Other tests may print at the same time."""
+    import time
+
+    deadline = time.monotonic() + deadline_s
+    while True:
+        found = [path for path in folder.glob("*.pdf") if mine(path)] if folder.is_dir() else []
+        jobs = subprocess.run(["lpstat", "-o"], capture_output=True, text=True, timeout=30).stdout
+        if found and not any(line.split()[:1] == [job_id] for line in jobs.splitlines()):
+            assert len(found) == 1, f"{job_id}: one job, several files: {[p.name for p in found]}"
+            return found[0]
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"{job_id} not printed to {folder} within {deadline_s} s; files that could be it: "
+                f"{[p.name for p in found]}\nlpstat -o:\n{jobs}"
+                "(cups-pdf logs to /var/log/cups/cups-pdf*_log, CUPS to /var/log/cups/error_log)",
+                pytrace=False,
+            )
+        time.sleep(0.2)

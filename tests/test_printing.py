@@ -14,43 +14,23 @@ printing at the same time.
 
 from __future__ import annotations
 
-import fcntl
 import re
-import subprocess
-import time
 import uuid
 from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ROOT
+from conftest import ROOT, printed_file
 
 from generator import build
 from generator.render.geometry import Options
-from generator.serve.printing import PrintError, PrintJob, print_pdf, printers
+from generator.serve.printing import PrintError, print_pdf, printers
 
 QUEUE = "LeafletTestPDF"
-SETUP = ["scripts/install-print-tools.sh", "scripts/test-printer.sh"]
 LEAFLET = ROOT / "leaflets" / "baclofen.yaml"
 TITLE = "Baclofen for stiff muscles and muscle spasms"  # its `title:`
 # A 15-page leaflet takes about a second; the rest is room for a busy machine.
 DEADLINE = 30
-
-
-@pytest.fixture(scope="session")
-def printed_folder(tmp_path_factory, worker_id) -> Path:
-    """Sets up CUPS and the LeafletTestPDF queue; the folder where cups-pdf puts what it prints."""
-    root = tmp_path_factory.getbasetemp()
-    root = root if worker_id == "master" else root.parent
-    # One worker installs and sets up while the others wait: two apt-gets
-    # at once would fail on dpkg's lock.
-    with open(root / "print-setup.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        for script in SETUP:
-            result = subprocess.run([script], cwd=ROOT, capture_output=True, text=True, timeout=900)
-            if result.returncode != 0:
-                pytest.fail(f"{script} failed ({result.returncode}):\n{result.stdout}{result.stderr}", pytrace=False)
-    return Path(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -64,33 +44,6 @@ def loose(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def queued(job_id: str) -> bool:
-    """Whether CUPS still has the job to do: cups-pdf's file is complete only once it has not."""
-    jobs = subprocess.run(["lpstat", "-o", QUEUE], capture_output=True, text=True, timeout=30).stdout
-    return any(line.split()[:1] == [job_id] for line in jobs.splitlines())
-
-
-def wait_for_print(folder: Path, job: PrintJob, tag: str, before: set[Path]) -> Path:
-    """The PDF cups-pdf wrote for ``job``, whose title contains ``tag``."""
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        new = set(folder.glob("*.pdf")) - before if folder.is_dir() else set()
-        mine = [path for path in new if tag in path.name]
-        if mine and not queued(job.job_id):
-            assert len(mine) == 1, f"one job, several files: {mine}"
-            return mine[0]
-        if time.monotonic() > deadline:
-            state = subprocess.run(
-                ["lpstat", "-l", "-W", "all", "-o", QUEUE], capture_output=True, text=True, timeout=30
-            )
-            pytest.fail(
-                f"{job.job_id} not printed to {folder} within {DEADLINE} s; new files there: "
-                f"{sorted(p.name for p in new)}\nlpstat:\n{state.stdout}{state.stderr}"
-                "(cups-pdf logs to /var/log/cups/cups-pdf*_log, CUPS to /var/log/cups/error_log)"
-            )
-        time.sleep(0.2)
-
-
 def test_a_leaflet_comes_out_of_the_printer_whole(printed_folder, leaflet_pdf):
     pages = len(pypdf.PdfReader(leaflet_pdf).pages)
     # cups-pdf names its file after the job's title (letters and digits kept).
@@ -102,7 +55,7 @@ def test_a_leaflet_comes_out_of_the_printer_whole(printed_folder, leaflet_pdf):
     assert job.printer == QUEUE
     assert re.fullmatch(rf"{QUEUE}-\d+", job.job_id), job.job_id
     assert job.pages == pages
-    path = wait_for_print(printed_folder, job, tag, before)
+    path = printed_file(printed_folder, job.job_id, lambda path: path not in before and tag in path.name, DEADLINE)
     try:
         printed = pypdf.PdfReader(path)
         assert len(printed.pages) == pages

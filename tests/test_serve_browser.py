@@ -21,10 +21,8 @@ folder too, so it builds nothing.
 from __future__ import annotations
 
 import base64
-import fcntl
 import re
 import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -35,7 +33,7 @@ import pypdf
 import pytest
 import waitress
 from browser import DESKTOP, PHONE, Browser, axe, describe
-from conftest import LEAFLETS, ROOT
+from conftest import LEAFLETS, printed_file
 
 from generator import load
 from generator.serve.app import create_app
@@ -58,7 +56,6 @@ ZOOM_200 = {"width": 640, "height": 450, "deviceScaleFactor": 2, "mobile": False
 ZOOM_400 = {"width": 320, "height": 225, "deviceScaleFactor": 4, "mobile": False}
 ACCESS_CODE = "counter-2468"
 PRINTER = "LeafletTestPDF"
-PRINT_SETUP = ["scripts/install-print-tools.sh", "scripts/test-printer.sh"]
 # cups-pdf renders the job again (PDF to PostScript to PDF): a leaflet takes a few seconds.
 PRINT_DEADLINE = 30
 
@@ -126,26 +123,6 @@ def browser(tmp_path_factory):
     chromium = Browser(tmp_path_factory.mktemp("chromium"))
     yield chromium
     chromium.close()
-
-
-@pytest.fixture(scope="module", name="test_printer")
-def printed_folder(tmp_path_factory, worker_id) -> Path:
-    """The CUPS queue LeafletTestPDF, set up by the project's scripts: the folder cups-pdf prints into."""
-    scripts = [ROOT / script for script in PRINT_SETUP]
-    if not all(script.is_file() for script in scripts):
-        pytest.skip("print tools not set up yet")
-    root = tmp_path_factory.getbasetemp()
-    root = root if worker_id == "master" else root.parent
-    # The lock tests/test_printing.py takes too: two apt-gets at once (from
-    # two pytest-xdist workers) would fail on dpkg's lock.
-    with open(root / "print-setup.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        for script in scripts:
-            result = subprocess.run([script], cwd=ROOT, capture_output=True, text=True, timeout=900)
-            if result.returncode != 0:
-                output = result.stdout + result.stderr
-                pytest.fail(f"{script.name} failed ({result.returncode}):\n{output}", pytrace=False)
-    return Path(result.stdout.strip().splitlines()[-1])
 
 
 # What the page shows, read from it; every action on it is a key.
@@ -389,7 +366,7 @@ def test_no_horizontal_scrolling(page, screen, site, browser):
 # Printing, through the real CUPS queue LeafletTestPDF (tests/test_printing.py).
 
 
-def test_print_button_sends_the_leaflet_to_the_printer(folders, site, browser, test_printer):
+def test_print_button_sends_the_leaflet_to_the_printer(folders, site, browser, printed_folder):
     site.warming.join()  # the PDF is built, so this second app builds nothing
     leaflets, out = folders
     printing = Site(create_app(leaflets, out, defaults(), workers=1, printer=PRINTER))
@@ -413,7 +390,10 @@ def test_print_button_sends_the_leaflet_to_the_printer(folders, site, browser, t
         printing.close()
 
     job = re.search(r"\(job (\S+)\)", message)[1]
-    printed = wait_for_print(test_printer, job, started)
+    # cups-pdf names the file after the job's title, the leaflet's, so a file
+    # of an earlier run is written over: the one wanted is new since the print.
+    recent = lambda path: path.stat().st_mtime >= started - 1 and "clonazepam" in path.name.lower()  # noqa: E731
+    printed = printed_file(printed_folder, job, recent, PRINT_DEADLINE)
     try:
         paper = pypdf.PdfReader(printed).pages
         text = " ".join(page.extract_text() for page in paper)
@@ -425,27 +405,3 @@ def test_print_button_sends_the_leaflet_to_the_printer(folders, site, browser, t
 
 def loose(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def wait_for_print(folder: Path, job: str, since: float) -> Path:
-    """The PDF cups-pdf wrote for ``job``: new since the print, once CUPS has finished it.
-
-    cups-pdf names the file after the job's title, the leaflet's, so a file
-    of an earlier run is written over: a new file is a recent one.
-    """
-    deadline = time.monotonic() + PRINT_DEADLINE
-    while True:
-        recent = [p for p in folder.glob("*.pdf") if p.stat().st_mtime >= since - 1] if folder.is_dir() else []
-        # Other tests (tests/test_printing.py) may be printing to the same folder.
-        mine = [p for p in recent if "clonazepam" in p.name.lower()]
-        queued = subprocess.run(["lpstat", "-o", PRINTER], capture_output=True, text=True, timeout=30).stdout
-        if mine and not any(line.split()[:1] == [job] for line in queued.splitlines()):
-            assert len(mine) == 1, f"{job}: expected one new PDF in {folder}, found {[p.name for p in mine]}"
-            return mine[0]
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"{job} not printed to {folder} within {PRINT_DEADLINE} s; recent files there: "
-                f"{[p.name for p in recent]}\nlpstat -o:\n{queued}"
-                "(cups-pdf logs to /var/log/cups/cups-pdf*_log, CUPS to /var/log/cups/error_log)"
-            )
-        time.sleep(0.2)

@@ -24,6 +24,9 @@ from generator.verify.sheet import sheet_too_long
 
 Format = Literal["pdf", "html", "txt"]
 FORMATS: tuple[str, ...] = get_args(Format)
+# Formats whose words do not depend on the print size or the paper: built
+# once for all of them (the HTML edition keeps the size of its text).
+UNPAGED: tuple[str, ...] = ("txt",)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.batch.build import Format, Result
+from generator.batch.build import UNPAGED, Format, Result
 from generator.batch.manifest import Manifest, file_digest, folder_digest, tool_digest
 from generator.brand.load import Brand
 from generator.content.model import Leaflet
@@ -54,6 +54,7 @@ class Job:
     leaflet: Leaflet | None = None
     target: Path | None = None
     warnings: list[Finding] = field(default_factory=list)
+    fmt: Format = "pdf"
 
 
 @dataclass
@@ -122,7 +123,6 @@ def recall(entries: list[dict], source: Path) -> list[Finding] | None:
 class Plan:
     out_dir: Path
     manifest: Manifest
-    fmt: Format = "pdf"
     todo: list[Job] = field(default_factory=list)
     # Decided without rendering: unchanged outputs and refused jobs.
     done: list[Result] = field(default_factory=list)
@@ -148,17 +148,19 @@ def output_name(leaflet: Leaflet, edition: str, fmt: Format, *, with_language: b
 def output_path(out_dir: Path, leaflet: Leaflet, variant: Variant, fmt: Format, single: bool) -> Path:
     """``out/<id>.pdf`` for one combination of brand, paper and size;
     ``out/<brand>/<paper>/<size>/<language>/<id>.pdf`` for a matrix, where
-    each language has its folder. Editions sit side by side."""
+    each language has its folder (``out/<brand>/<language>/<id>.txt`` for a
+    format without print size or paper). Editions sit side by side."""
     if single:
         return out_dir / output_name(leaflet, variant.edition, fmt)
-    folder = out_dir / variant.brand.id / variant.paper / variant.size / leaflet.language
+    shape = () if fmt in UNPAGED else (variant.paper, variant.size)
+    folder = out_dir.joinpath(variant.brand.id, *shape, leaflet.language)
     return folder / output_name(leaflet, variant.edition, fmt, with_language=False)
 
 
 def plan(
     files: Sequence[Path],
     variants: Sequence[Variant],
-    fmt: Format,
+    formats: Sequence[Format],
     out_dir: Path,
     manifest: Manifest,
     force: bool = False,
@@ -170,9 +172,14 @@ def plan(
 ) -> Plan:
     """Decide what to build, checking each leaflet that needs building once.
     ``matrix`` None: the matrix layout only for several brands, papers or sizes."""
-    result = Plan(out_dir, manifest, fmt)
+    result = Plan(out_dir, manifest)
     # One brand, paper and size writes straight into out_dir, whatever the editions.
     single = len({(v.brand.folder, v.paper, v.size) for v in variants}) == 1 if matrix is None else not matrix
+    # A format without print size or paper is built once for all of them.
+    once: dict[tuple, Variant] = {}
+    for variant in variants:
+        once.setdefault((variant.brand.folder, variant.edition), variant)
+    unpaged = list(once.values())
     tool = tool_digest(VERSION)
     checks = settings_digest(settings)
     claimed: dict[Path, Path] = {}
@@ -187,7 +194,7 @@ def plan(
                 content += file_digest(original)
         except OSError:
             content = "unreadable"  # the check reports why
-        for variant in variants:
+        for fmt, variant in [(fmt, v) for fmt in formats for v in (unpaged if fmt in UNPAGED else variants)]:
             brand = variant.brand
             shape = [variant.paper, variant.size, variant.edition, fmt]
             identity = "|".join([str(path.resolve()), str(brand.folder.resolve()), *shape, "single" if single else "matrix"])
@@ -218,5 +225,5 @@ def plan(
                 result.done.append(Result(path, problems=problems, status="failed", warnings=outcome.warnings))
                 continue
             claimed[target] = path
-            result.todo.append(Job(path, variant, identity, key, leaflet, target, outcome.warnings))
+            result.todo.append(Job(path, variant, identity, key, leaflet, target, outcome.warnings, fmt))
     return result

@@ -27,16 +27,16 @@ RENDERS_PER_WORKER = 100
 
 def run(plan: Plan, jobs: int) -> Iterator[Result]:
     """Build the plan's jobs, yielding each result as it finishes, and keep the manifest current."""
-    todo, fmt, manifest = plan.todo, plan.fmt, plan.manifest
+    todo, manifest = plan.todo, plan.manifest
     try:
         if jobs <= 1 or len(todo) <= 1:
             # In this process the brand is already loaded: no need to load it again.
             results = (
-                (job, build_output(job.source, job.leaflet, job.variant.options(), fmt, job.target))
+                (job, build_output(job.source, job.leaflet, job.variant.options(), job.fmt, job.target))
                 for job in todo
             )
         else:
-            results = _in_parallel(todo, jobs, fmt)
+            results = _in_parallel(todo, jobs)
         for job, result in results:
             settle(job, result, manifest)
             yield result
@@ -53,15 +53,15 @@ def settle(job: Job, result: Result, manifest: Manifest) -> None:
         manifest.forget(job.identity)
 
 
-def _in_parallel(todo: list[Job], jobs: int, fmt: Format) -> Iterator[tuple[Job, Result]]:
-    with worker_pool(min(jobs, len(todo)), fmt) as pool:
+def _in_parallel(todo: list[Job], jobs: int) -> Iterator[tuple[Job, Result]]:
+    with worker_pool(min(jobs, len(todo)), "pdf" if any(job.fmt == "pdf" for job in todo) else "html") as pool:
         # Keep only a few tasks queued per worker, so an interrupted run
         # stops soon and the queue never holds every leaflet at once.
         pending: dict = {}
         # Longest first (file size is a fair guess), so the last jobs are
         # short ones and no core waits idle at the end while one finishes.
         # Workers get the brand's folder and load it once each (see _brand).
-        work = [job_arguments(job, fmt) for job in todo]
+        work = [job_arguments(job) for job in todo]
         queue = sorted(zip(todo, work), key=lambda item: _size(item[0].source))
         try:
             while queue or pending:
@@ -96,9 +96,9 @@ def worker_pool(workers: int, fmt: Format = "pdf") -> ProcessPoolExecutor:
     )
 
 
-def job_arguments(job: Job, fmt: Format) -> tuple:
+def job_arguments(job: Job) -> tuple:
     """What ``build_job`` needs for one job: the brand goes by its folder, loaded once per worker."""
-    return (job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, job.variant.edition, fmt, job.target)
+    return (job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, job.variant.edition, job.fmt, job.target)
 
 
 def _size(path: Path) -> int:

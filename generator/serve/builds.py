@@ -54,17 +54,17 @@ class Builder:
             if future is None:
                 if len(self._building) >= self.queue_limit:
                     raise Busy
-                future = self._submit(job, fmt)
+                future = self._submit(job)
                 self._building[job.target] = future
                 future.add_done_callback(lambda done, job=job: self._finished(job, done))
         return future.result(timeout=BUILD_TIMEOUT_S)
 
-    def _submit(self, job, fmt: Format) -> Future:
+    def _submit(self, job) -> Future:
         for attempt in range(2):
             if self._pool is None:
                 self._pool = worker_pool(self._workers)
             try:
-                return self._pool.submit(build_job, *job_arguments(job, fmt))
+                return self._pool.submit(build_job, *job_arguments(job))
             except BrokenProcessPool:
                 self._discard_pool()
                 if attempt:
