@@ -18,7 +18,9 @@ leaflets: $(STAMP)
 test: $(STAMP)
 	scripts/install-browser-tools.sh
 	scripts/install-print-tools.sh
-	$(BIN)/pytest -n auto --dist loadgroup
+	scripts/install-braille-tools.sh
+	scripts/install-audio-tools.sh
+	$(BIN)/pytest -n auto
 
 # Longer fuzzing than the fast profile in `make test`: thousands of made-up
 # YAML files and hundreds of leaflet builds, new ones each run (tests/test_fuzz.py).

@@ -148,6 +148,8 @@ def plan_build(
     remove_leftovers(out_dir)
     manifest = Manifest(out_dir)
     formats = (fmt,) if isinstance(fmt, str) else tuple(fmt)
+    if "mp3" in formats and "txt" not in formats:
+        formats += ("txt",)  # the audio edition always comes with its transcript
     result = plan(files, variants, formats, out_dir, manifest, force, settings=settings, strict=strict, today=today, matrix=matrix)
     result.done[:0] = refused
     return result

@@ -71,3 +71,34 @@ def test_a_template_that_drops_a_required_section_fails_the_text_build(tmp_path)
     assert result.returncode == 1
     assert "the built text edition has no 'Key facts' heading" in result.stderr
     assert not (tmp_path / "out" / "baclofen.txt").exists()
+
+
+@pytest.fixture(scope="module")
+def braille(tmp_path_factory) -> dict[str, tuple[bytes, bytes]]:
+    out = tmp_path_factory.mktemp("braille")
+    result = run_leaflet("build", *LEAFLETS, "--format", "brf,pef", "--out", out, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {path.name: ((out / f"{path.stem}.brf").read_bytes(), (out / f"{path.stem}.pef").read_bytes()) for path in LEAFLETS}
+
+
+@pytest.mark.parametrize("path", LEAFLETS, ids=lambda p: p.stem)
+def test_every_sample_builds_in_braille_within_the_page(braille, path):
+    brf, pef = braille[path.name]
+    pages = brf.decode("ascii").split("\f")
+    assert len(pages) > 2
+    for page in pages:
+        lines = page.removesuffix("\r\n").split("\r\n")
+        assert len(lines) <= 25 and all(len(line) <= 40 for line in lines)
+    assert b'xmlns="http://www.daisy.org/ns/2008/pef"' in pef and f"<dc:language>{load(path).language}<".encode() in pef
+
+
+def test_the_audio_edition_has_a_chapter_per_section_and_its_transcript(tmp_path):
+    from generator.render.audio import chapters
+
+    result = run_leaflet("build", ROOT / "leaflets" / "baclofen.yaml", "--format", "mp3", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    spoken = chapters((tmp_path / "baclofen.mp3").read_bytes())
+    transcript = (tmp_path / "baclofen.txt").read_text("utf-8")
+    headings = [line.lstrip("# ") for line in transcript.splitlines() if re.match(r"#{1,2} ", line)]
+    assert [chapter.title for chapter in spoken][1:] == headings  # the first chapter is the brand's line, before the title
+    assert spoken[0].start_ms == 0 and all(a.end_ms <= b.start_ms for a, b in zip(spoken, spoken[1:]))

@@ -22,11 +22,11 @@ from generator.render.text import leaflet_text, plain_text
 from generator.verify.printed import verify_pdf, verify_text
 from generator.verify.sheet import sheet_too_long
 
-Format = Literal["pdf", "html", "txt"]
+Format = Literal["pdf", "html", "txt", "brf", "pef", "mp3"]
 FORMATS: tuple[str, ...] = get_args(Format)
 # Formats whose words do not depend on the print size or the paper: built
 # once for all of them (the HTML edition keeps the size of its text).
-UNPAGED: tuple[str, ...] = ("txt",)
+UNPAGED: tuple[str, ...] = ("txt", "brf", "pef", "mp3")
 
 
 @dataclass
@@ -70,12 +70,8 @@ def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, ta
     """Render, verify and write one leaflet to ``target``."""
     brand = options.chosen_brand
     try:
-        if fmt == "txt":
-            text = plain_text(leaflet_text(leaflet, options))
-            problems = verify_text(leaflet, text, path, options)
-            if problems:
-                raise LeafletError(problems)
-            data, pages = text.encode("utf-8"), 0
+        if fmt in UNPAGED:
+            data, pages = _unpaged(path, leaflet, options, fmt)
         elif fmt == "html":
             data = render_html(leaflet, options, standalone=True).encode("utf-8")
             pages = 0
@@ -91,3 +87,34 @@ def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, ta
     except OSError as exc:
         return Result(path, target=target, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")], status="failed")
     return Result(path, output=target, pages=pages, size=len(data))
+
+
+def _unpaged(path: Path, leaflet: Leaflet, options: Options, fmt: Format) -> tuple[bytes, int]:
+    """The text, Braille or audio edition, and its page count (Braille only).
+    Each is made from the plain text edition, which is checked first for
+    everything a leaflet must say."""
+    sections = leaflet_text(leaflet, options)
+    text = plain_text(sections)
+    problems = verify_text(leaflet, text, path, options)
+    if problems:
+        raise LeafletError(problems)
+    if fmt == "txt":
+        return text.encode("utf-8"), 0
+    from generator.render.audio import AudioError, audio_edition, chapters
+    from generator.render.braille import BrailleError, braille_pages, brf, pef
+
+    try:
+        if fmt == "mp3":
+            brand = options.chosen_brand
+            author = brand.name if brand.footer_name else None  # the neutral brand names no one
+            mp3, spoken = audio_edition(sections, leaflet.language, title=leaflet.title, author=author)
+            if chapters(mp3) != spoken:
+                raise LeafletError([Problem(path, None, (), "the built audio edition does not hold its chapters")])
+            return mp3, 0
+        cells = braille_pages(sections, leaflet.language, running_title=leaflet.short_title or leaflet.title)
+    except (AudioError, BrailleError) as exc:  # a tool missing or failing, said plainly
+        raise LeafletError([Problem(path, None, (), f"the {fmt} edition could not be made: {exc}")]) from None
+    if fmt == "brf":
+        return brf(cells), len(cells)
+    identifier = f"{leaflet.id}.{leaflet.language}"
+    return pef(cells, title=leaflet.title, identifier=identifier, language=leaflet.language, date=leaflet.review.last_reviewed), len(cells)

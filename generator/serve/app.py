@@ -51,6 +51,9 @@ STATIC_FILES = (
 # The other editions offered for download beside the PDF: {format: (label, media type)}.
 DOWNLOADS = {
     "txt": ("Plain text, for screen readers and email", "text/plain; charset=utf-8"),
+    "brf": ("Braille for an embosser or Braille display", "text/plain; charset=us-ascii"),
+    "pef": ("Braille as PEF, for embossers that read it", "application/x-pef+xml"),
+    "mp3": ("Audio, read aloud, with a chapter for each section (takes a few seconds)", "audio/mpeg"),
 }
 # Every page: nothing from elsewhere, no script, no frames.
 SECURITY_HEADERS = {
