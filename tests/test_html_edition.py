@@ -21,10 +21,6 @@ import pytest
 from browser import DESKTOP, PHONE, Browser, describe, run_axe
 from conftest import LEAFLETS, ROOT, run_leaflet
 
-# One pytest-xdist worker runs every browser test (make test: --dist loadgroup),
-# so one browser and one set of builds serve them all.
-pytestmark = pytest.mark.xdist_group("browser")
-
 # Every print size: the HTML edition keeps its text size, so a phone at 24 pt is the hardest case.
 SIZES = ["standard", "large", "extra-large"]
 

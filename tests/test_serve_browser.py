@@ -39,10 +39,6 @@ from generator import load
 from generator.serve.app import create_app
 from generator.wording.settings import defaults
 
-# One pytest-xdist worker runs every browser test (make test: --dist loadgroup),
-# so one browser and one set of builds serve them all.
-pytestmark = pytest.mark.xdist_group("browser")
-
 SAMPLES = {path.name: path for path in LEAFLETS}
 COPIED = ["clonazepam.yaml", "clonazepam.es.yaml", "clonazepam.ar.yaml", "baclofen.yaml"]
 TITLE = {language: load(SAMPLES[name]).title for language, name in
