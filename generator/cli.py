@@ -119,7 +119,8 @@ def _choices(name: str, choices, default: str, help: str):
 @_choices(
     "format", api.FORMATS, "pdf",
     "pdf for printing; html for a single self-contained web page; txt for plain text in reading order "
-    "(for screen readers and email). Give several to build each.",
+    "(for screen readers and email); brf and pef for Braille; mp3 for audio with chapters (and its txt "
+    "transcript). Give several to build each.",
 )
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
