@@ -300,3 +300,5 @@ def test_the_text_edition_is_offered_for_download(client):
     assert "attachment" in response.headers["Content-Disposition"]
     assert "# Clonazepam for muscle spasms" in response.get_data(as_text=True)
     assert client.get("/leaflet/clonazepam/download.exe", query_string=CHOICE).status_code == 404
+    braille = client.get("/leaflet/clonazepam/download.brf", query_string={**CHOICE, "language": "es"})
+    assert braille.status_code == 200 and b"\f" in braille.get_data() and max(map(len, braille.get_data().split(b"\r\n"))) <= 41
