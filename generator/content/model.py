@@ -33,6 +33,17 @@ def web_address(max_length: int):
     return Annotated[str, StringConstraints(pattern=WEB_ADDRESS, max_length=max_length)]
 
 
+def most_specific(tag: str, by_language: dict[str, str]) -> str | None:
+    """The value for the longest prefix of ``tag`` that ``by_language`` has
+    (keys in lower case): ``en-GB`` takes ``en-gb``, else ``en``; None if none."""
+    parts = tag.lower().replace("_", "-").split("-")
+    for end in range(len(parts), 0, -1):
+        found = by_language.get("-".join(parts[:end]))
+        if found:
+            return found
+    return None
+
+
 def language_matches(tag: str, wanted: str) -> bool:
     """BCP 47 basic filtering (RFC 4647): ``en`` matches ``en`` and ``en-GB``, ``en-GB`` only ``en-GB``."""
     tag, wanted = tag.lower(), wanted.lower()

@@ -43,6 +43,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from generator.content.catalogue import catalogue
+from generator.content.model import most_specific
 from generator.render.text import Section
 
 # espeak-ng's speed, in words a minute: its default is 175.
@@ -105,11 +106,9 @@ class Chapter:
 
 def voice(language: str) -> str:
     """The espeak-ng voice for a BCP 47 tag: ``en-GB`` -> ``en-gb``, ``es`` -> ``es``."""
-    parts = language.lower().replace("_", "-").split("-")
-    for end in range(len(parts), 0, -1):
-        found = VOICES.get("-".join(parts[:end]))
-        if found:
-            return found
+    found = most_specific(language, VOICES)
+    if found:
+        return found
     raise AudioError(f"no voice for language '{language}': the audio edition speaks {', '.join(sorted(ISO_639_2))}")
 
 

@@ -99,6 +99,7 @@ from functools import cache
 from typing import NamedTuple
 
 from generator.content.catalogue import catalogue
+from generator.content.model import most_specific
 from generator.render.text import Block, Section
 
 # liblouis's command, found on PATH; a module constant so a test can point it elsewhere.
@@ -175,11 +176,9 @@ def box_bottom(cols: int = COLS) -> str:
 
 def table_for(language: str) -> str:
     """The liblouis table for a BCP 47 tag: ``en-GB`` -> ``en-ueb-g2.ctb``."""
-    parts = language.lower().replace("_", "-").split("-")
-    for end in range(len(parts), 0, -1):
-        found = TABLES.get("-".join(parts[:end]))
-        if found:
-            return found
+    found = most_specific(language, TABLES)
+    if found:
+        return found
     raise BrailleError(
         f"no braille table for language '{language}': the braille edition has tables for "
         f"{', '.join(sorted(TABLES))} (pass table= with a liblouis table to use another)"
