@@ -82,7 +82,7 @@ def create_app(
     app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True, MAX_CONTENT_LENGTH=4096)
     index = Index(leaflets)
     builder = Builder(out_dir, settings, workers=workers, queue_limit=queue_limit)
-    app.extensions["leaflet"] = {"index": index, "builder": builder, "printer": printer}
+    app.extensions["leaflet"] = {"index": index, "builder": builder}
 
     @app.before_request
     def guard():
@@ -129,13 +129,14 @@ def create_app(
         medicine = _medicine(index, medicine_id)
         if medicine.main is None:
             return render_template("broken.html.j2", medicine=medicine, edition=medicine.editions[0]), 422
-        choice = _choice(medicine)
+        options = _options(medicine)
+        choice = _choice(medicine, options=options)
         edition = medicine.edition(choice["language"])
         result = _build(builder, edition.file, choice)
         pages = _page_count(result) if result.ok else 0
         return render_template(
             "leaflet.html.j2", medicine=medicine, leaflet=edition.leaflet, choice=choice, result=result, pages=pages,
-            preview=min(pages, PREVIEW_PAGES), options=_options(medicine), chosen=urlencode(choice),
+            preview=min(pages, PREVIEW_PAGES), options=options, chosen=urlencode(choice),
             printer=printer, downloads=DOWNLOADS, direction=catalogue(edition.leaflet.language).direction,
         ), 200 if result.ok else 422
 
@@ -265,11 +266,11 @@ def _brands() -> dict[str, str]:
     }
 
 
-def _choice(medicine: Medicine, values=None) -> dict[str, str]:
+def _choice(medicine: Medicine, values=None, options: dict | None = None) -> dict[str, str]:
     """The choices in the request, each checked against what is offered."""
     values = request.args if values is None else values
     choice = {}
-    for name, offered in _options(medicine).items():
+    for name, offered in (options or _options(medicine)).items():
         value = values.get(name) or DEFAULTS.get(name) or next(iter(offered), "")
         if value not in offered:
             abort(400, f"'{value[:40]}' is not a {name} this leaflet offers.")
