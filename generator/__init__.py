@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from generator.batch import workers
+from generator.batch.address import parse_address as cluster_address
 from generator.batch.build import FORMATS, Format, Result, build_output, measure_sheet
 from generator.batch.manifest import Manifest
 from generator.batch.plan import Plan, Variant, check_for_build, output_name, plan
@@ -30,7 +31,7 @@ from generator.brand.load import Brand, available_brands, default_brand, load_br
 from generator.content.load import DEFAULT_DIR, find_leaflets, load_leaflet, select_languages
 from generator.content.model import Leaflet
 from generator.content.starter import starter, starter_file
-from generator.problems import Finding, LeafletError, Problem
+from generator.problems import ClusterError, Finding, LeafletError, Problem
 from generator.render.geometry import EDITIONS, PAPERS, SIZES, Options
 from generator.resources import VERSION
 from generator.wording.check import LeafletCheck, check_leaflet
@@ -39,8 +40,8 @@ from generator.wording.settings import load as load_settings
 
 __version__ = VERSION
 __all__ = [
-    "DEFAULT_DIR", "EDITIONS", "FORMATS", "PAPERS", "SIZES", "VERSION", "Brand", "Finding", "Format", "Leaflet", "LeafletCheck",
-    "LeafletError", "Options", "Plan", "Problem", "Result", "Settings", "available_brands", "build",
+    "DEFAULT_DIR", "EDITIONS", "FORMATS", "PAPERS", "SIZES", "VERSION", "Brand", "ClusterError", "Finding", "Format", "Leaflet", "LeafletCheck",
+    "LeafletError", "Options", "Plan", "Problem", "Result", "Settings", "available_brands", "build", "cluster_address",
     "build_many", "check", "default_jobs", "find_leaflets", "load", "load_brand", "load_settings",
     "new", "plan_build", "run_plan", "select_languages",
 ]
@@ -155,16 +156,31 @@ def plan_build(
     return result
 
 
-def run_plan(plan: Plan, jobs: int | None = None) -> Iterator[Result]:
+def run_plan(
+    plan: Plan, jobs: int | None = None, *, cluster: str | None = None, say: Callable[[str], None] = lambda _: None
+) -> Iterator[Result]:
     """Build a plan's outputs on ``jobs`` worker processes (default: one per CPU),
-    yielding each result as it finishes. Only whole files are ever written."""
-    yield from workers.run(plan, jobs or default_jobs())
+    yielding each result as it finishes. Only whole files are ever written.
+
+    ``cluster`` sends the jobs to the Dask scheduler at that address
+    instead, or to a new local cluster of N worker processes for
+    ``"local:N"``; ``say`` is told where they run. It raises
+    ``ClusterError`` if the cluster cannot be reached or runs another
+    version of the tool. A plan with nothing to build never connects."""
+    if cluster is None:
+        yield from workers.run(plan, jobs or default_jobs())
+        return
+    from generator.batch import cluster as dask_backend  # Dask is loaded only for a cluster
+
+    yield from dask_backend.run(plan, cluster, say)
 
 
-def build_many(paths: Iterable[Path] = (DEFAULT_DIR,), out_dir: Path = Path("out"), *, jobs: int | None = None, **matrix) -> list[Result]:
+def build_many(
+    paths: Iterable[Path] = (DEFAULT_DIR,), out_dir: Path = Path("out"), *, jobs: int | None = None, cluster: str | None = None, **matrix
+) -> list[Result]:
     """``plan_build`` (which takes the other options) then ``run_plan``: every result, decided and built."""
     planned = plan_build(paths, out_dir, **matrix)
-    return [*planned.done, *run_plan(planned, jobs)]
+    return [*planned.done, *run_plan(planned, jobs, cluster=cluster)]
 
 
 # `leaflet new`: a starter file for a new leaflet.

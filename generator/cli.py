@@ -82,6 +82,16 @@ def _several(choices: list[str] | None = None):
     return split
 
 
+def _cluster_address(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        api.cluster_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 def _choices(name: str, choices, default: str, help: str):
     """An option that takes several of ``choices`` (see ``_several``): --paper, --size, --edition."""
     return click.option(
@@ -126,6 +136,11 @@ def _choices(name: str, choices, default: str, help: str):
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
     help="Worker processes.  [default: the number of CPUs]",
 )
+@click.option(
+    "--cluster", metavar="ADDRESS", default=None, callback=_cluster_address,
+    help="Build on the Dask cluster whose scheduler is at ADDRESS (such as tcp://10.0.0.5:8786), "
+    "or on local:N, N worker processes started on this machine. See docs/scaling.md. --jobs is then ignored.",
+)
 @click.option("--force", is_flag=True, help="Rebuild everything, even outputs whose inputs have not changed.")
 @click.option("--strict", is_flag=True, help="Fail a leaflet on warnings too, not only on errors.")
 @click.option(
@@ -134,7 +149,8 @@ def _choices(name: str, choices, default: str, help: str):
 )
 def build(
     paths: tuple[Path, ...], out_dir: Path, papers: list[str], sizes: list[str], brands: list[str],
-    editions: list[str], languages: list[str], formats: list[str], jobs: int | None, force: bool, strict: bool, report_file: Path | None,
+    editions: list[str], languages: list[str], formats: list[str], jobs: int | None, cluster: str | None, force: bool, strict: bool,
+    report_file: Path | None,
 ) -> None:
     """Check leaflets as `leaflet check` does, and build them into PDF (or HTML, or text) files.
 
@@ -154,8 +170,10 @@ def build(
 
     Only outputs whose inputs changed are rebuilt (the leaflet, the brand,
     the templates and styles, the tool, the options, the settings); --force
-    rebuilds all. Exit codes: 0 all built, 1 a leaflet failed, 2 bad usage
-    or a bad settings file.
+    rebuilds all. Exit codes: 0 all built, 1 a leaflet failed, 2 bad usage,
+    a bad settings file, or a --cluster that cannot be used (unreachable,
+    another version of the tool, or its scheduler lost mid-run: what was
+    built is kept, and running the build again finishes the rest).
     """
     import time
 
@@ -177,14 +195,22 @@ def build(
             click.echo(f"failed  {result.source}", err=True)
         _echo_findings(progress.findings(result, shown))
     unchanged = sum(r.status == "unchanged" for r in plan.done)
-    with progress.Progress(len(plan.todo), unchanged) as bar:
-        for result in api.run_plan(plan, jobs):
-            results.append(result)
-            bar.update(result)
-            _echo_findings(progress.findings(result, shown))
+    try:
+        with progress.Progress(len(plan.todo), unchanged) as bar:
+            for result in api.run_plan(plan, jobs, cluster=cluster, say=lambda line: click.echo(line, err=True)):
+                results.append(result)
+                bar.update(result)
+                _echo_findings(progress.findings(result, shown))
+    except api.ClusterError as exc:
+        lost = exc  # what was built is summed up first
+    else:
+        lost = None
     click.echo(progress.summary(results))
     if report_file:
         progress.report(results, time.monotonic() - started, report_file)
+    if lost:
+        click.echo(f"error: --cluster: {lost}", err=True)
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FAILED if any(not r.ok for r in results) else 0)
 
 

@@ -53,6 +53,10 @@ class LeafletError(Exception):
         self.problems = problems
 
 
+class ClusterError(Exception):
+    """The Dask cluster for a batch cannot be used: unreachable, or running another version of the tool."""
+
+
 Severity = Literal["error", "warning"]
 
 

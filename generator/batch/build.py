@@ -68,22 +68,31 @@ def measure_sheet(path: Path, leaflet: Leaflet, options: Options) -> list[Proble
 
 def build_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format, target: Path) -> Result:
     """Render, verify and write one leaflet to ``target``."""
-    brand = options.chosen_brand
     try:
-        if fmt in UNPAGED:
-            data, pages = _unpaged(path, leaflet, options, fmt)
-        elif fmt == "html":
-            data = render_html(leaflet, options, standalone=True).encode("utf-8")
-            pages = 0
-        else:
-            html = render_html(leaflet, options)
-            data = render_pdf(html, path, brand)
-            pages, problems = verify_pdf(leaflet, data, path, options)
-            if problems:
-                raise LeafletError(problems)
-        write_atomic(target, data)
+        data, pages = make_output(path, leaflet, options, fmt)
     except LeafletError as exc:
         return Result(path, target=target, problems=exc.problems, status="failed")
+    return write_output(path, target, data, pages)
+
+
+def make_output(path: Path, leaflet: Leaflet, options: Options, fmt: Format) -> tuple[bytes, int]:
+    """Render and verify one output, writing nothing: its bytes and page count.
+    Raises ``LeafletError`` with what stopped the render or failed the check."""
+    if fmt in UNPAGED:
+        return _unpaged(path, leaflet, options, fmt)
+    if fmt == "html":
+        return render_html(leaflet, options, standalone=True).encode("utf-8"), 0
+    data = render_pdf(render_html(leaflet, options), path, options.chosen_brand)
+    pages, problems = verify_pdf(leaflet, data, path, options)
+    if problems:
+        raise LeafletError(problems)
+    return data, pages
+
+
+def write_output(path: Path, target: Path, data: bytes, pages: int) -> Result:
+    """Write a made output whole to ``target``, or say why it could not be."""
+    try:
+        write_atomic(target, data)
     except OSError as exc:
         return Result(path, target=target, problems=[Problem(target, None, (), f"cannot write: {exc.strerror or exc}")], status="failed")
     return Result(path, output=target, pages=pages, size=len(data))

@@ -34,7 +34,8 @@ def digest_files(files: list[Path], root: Path | None = None) -> str:
     return sha.hexdigest()
 
 
-def _tree(folder: Path) -> list[Path]:
+def tree_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, leaving out Python's byte-code caches."""
     return [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
 
 
@@ -43,14 +44,14 @@ def tool_digest(version: str) -> str:
     """The templates, styles, fonts and the tool's own code and data."""
     parts = [version]
     for folder in (TEMPLATES, STYLES, PACKAGE):
-        files = [p for p in _tree(folder) if "_data" not in p.relative_to(folder).parts]
+        files = [p for p in tree_files(folder) if "_data" not in p.relative_to(folder).parts]
         parts.append(digest_files(files, folder))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 @cache
 def folder_digest(folder: Path) -> str:
-    return digest_files(_tree(folder), folder)
+    return digest_files(tree_files(folder), folder)
 
 
 def file_digest(file: Path) -> str:

@@ -119,6 +119,20 @@ def recall(entries: list[dict], source: Path) -> list[Finding] | None:
         return None
 
 
+def longest_first(jobs: Sequence[Job]) -> list[Job]:
+    """Jobs to hand out by ``pop()``, longest first (file size is a fair
+    guess), so the last jobs are short ones and no worker waits idle at the
+    end while one finishes."""
+    return sorted(jobs, key=lambda job: _size(job.source))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 @dataclass
 class Plan:
     out_dir: Path
