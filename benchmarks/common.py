@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "leaflets").glob("*.yaml"))
+# What generated leaflets are copied from: not the translations, which are
+# checked against a source file beside them of the same name.
+ORIGINALS = [path for path in SAMPLES if "." not in path.stem]
 BIN = Path(sys.executable).parent
 
 
@@ -24,7 +27,7 @@ def make_leaflets(folder: Path, count: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     made = []
     for index in range(count):
-        sample = SAMPLES[index % len(SAMPLES)]
+        sample = ORIGINALS[index % len(ORIGINALS)]
         text = sample.read_text("utf-8")
         text = re.sub(r"^id: (\S+)", rf"id: \1-{index:03d}", text, count=1, flags=re.M)
         text = re.sub(r"^title: (.+)$", rf"title: \1 ({index + 1})", text, count=1, flags=re.M)

@@ -163,7 +163,7 @@ def test_a_rerun_with_nothing_changed_never_loads_the_pdf_engine(sources):
     assert result.returncode == 0, result.stderr
     assert f"{len(SAMPLES)} unchanged" in result.stdout
     imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
-    assert not imported & {"weasyprint", "pikepdf", "pypdfium2"}
+    assert not imported & {"weasyprint", "pikepdf", "pypdfium2", "distributed", "dask"}
 
 
 def test_a_killed_run_leaves_only_whole_pdfs_and_the_rerun_finishes(sources):

@@ -39,12 +39,18 @@ def test_wheel_carries_templates_styles_and_fonts(wheel):
         assert needed in names, f"{needed} is not in the wheel"
 
 
-def test_installed_wheel_builds_outside_the_repo(wheel, tmp_path):
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def site(wheel, tmp_path_factory):
+    """The wheel installed into a folder of its own, to put first on PYTHONPATH."""
+    site = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
         check=True, capture_output=True,
     )
+    return site
+
+
+def test_installed_wheel_builds_outside_the_repo(site, tmp_path):
     work = tmp_path / "work"
     (work / "leaflets").mkdir(parents=True)
     (work / "leaflets" / "one.yaml").write_bytes(LEAFLETS[0].read_bytes())
@@ -57,3 +63,15 @@ def test_installed_wheel_builds_outside_the_repo(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     assert str(site) in result.stderr, "the checkout was used instead of the wheel"
     assert (work / "out" / f"{LEAFLETS[0].stem}.pdf").stat().st_size > 10_000
+
+
+def test_the_wheel_and_the_checkout_are_one_version_to_a_cluster(site, tmp_path):
+    # A Dask worker installed from the wheel must accept a client running
+    # from the checkout of the same commit, and the other way round.
+    code = "import generator, sys; from generator.batch.cluster import tool_identity; print(generator.__file__, tool_identity())"
+    wheel_says, checkout_says = (
+        subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
+        for env in ({**os.environ, "PYTHONPATH": str(site)}, dict(os.environ))
+    )
+    assert wheel_says[0].startswith(str(site)) and not checkout_says[0].startswith(str(site))
+    assert wheel_says[1:] == checkout_says[1:]

@@ -23,6 +23,7 @@ from generator.resources import PACKAGE, STYLES, TEMPLATES
 
 MANIFEST = ".leaflet-manifest.json"
 FORMAT_VERSION = 1
+SAVE_SHARE = 20
 
 
 def digest_files(files: list[Path], root: Path | None = None) -> str:
@@ -67,6 +68,7 @@ class Manifest:
         self.out_dir = out_dir
         self.entries: dict[str, dict] = {}
         self._saved = 0.0
+        self._save_time = 0.0
         self._changed = False
         try:
             data = json.loads(self.file.read_text("utf-8"))
@@ -101,8 +103,10 @@ class Manifest:
             self.entries[identity]["warnings"] = warnings
         self._changed = True
         # Saving after every output would cost more than the outputs on a
-        # big run; twice a second bounds what a kill can lose.
-        if time.monotonic() - self._saved > 0.5:
+        # big run; twice a second bounds what a kill can lose. A chain's
+        # manifest (180,000 outputs) takes over a second to write, so it is
+        # saved less often as it grows: never more than 1/SAVE_SHARE of the time.
+        if time.monotonic() - self._saved > max(0.5, SAVE_SHARE * self._save_time):
             self.save()
 
     def forget(self, identity: str) -> None:
@@ -111,7 +115,9 @@ class Manifest:
     def save(self) -> None:
         if not self._changed:
             return
+        started = time.monotonic()
         data = {"format": FORMAT_VERSION, "outputs": dict(sorted(self.entries.items()))}
         write_atomic(self.file, json.dumps(data, indent=1).encode("utf-8"), sync=False)
         self._saved = time.monotonic()
+        self._save_time = self._saved - started
         self._changed = False
