@@ -25,8 +25,8 @@ from functools import cache
 from pathlib import Path
 
 from distributed import Client, LocalCluster, as_completed
-from distributed.client import FutureCancelledError
 from distributed.diagnostics.plugin import WorkerPlugin
+from distributed.scheduler import KilledWorker
 
 from generator.batch.address import parse_address
 from generator.batch.build import Format, Result, make_output, write_output
@@ -44,6 +44,8 @@ from generator.resources import VERSION
 # and the client never holds a whole chain's batch at once.
 QUEUED_PER_THREAD = 3
 CONNECT_TIMEOUT = "20s"
+# How often a job lost with its workers (its result, or its brand) is sent again.
+RESENDS = 3
 
 
 def tool_identity() -> str:
@@ -148,22 +150,36 @@ def _check_workers(client: Client, address: str) -> dict[str, int]:
 def _run(client: Client, plan: Plan, window: int, address: str) -> Iterator[Result]:
     brands: dict[Path, object] = {}  # each brand scattered once, its future shared by every job
     queue = longest_first(plan.todo)
+    resent: dict[int, int] = {}  # by id(job)
     pending: dict = {}
     finished = as_completed()
     ours = tool_identity()
 
+    def lost(unfinished: int) -> ClusterError:
+        return ClusterError(
+            f"the Dask scheduler at {address} went away with {unfinished} of {len(plan.todo)} outputs not built; "
+            "those built are kept, and running the build again finishes the rest"
+        )
+
     def submit() -> None:
         while queue and len(pending) < window:
-            job = queue.pop()
+            job = queue[-1]
             brand = job.variant.brand
-            if brand.folder not in brands:
-                brands[brand.folder] = client.scatter(pack_brand(brand), hash=True, broadcast=False)
-            future = client.submit(
-                render_job, ours, job.source, job.leaflet, brands[brand.folder],
-                job.variant.paper, job.variant.size, job.variant.edition, job.fmt,
-                pure=False, key=f"leaflet-{job.fmt}-{job.leaflet.id}-{os.urandom(6).hex()}",
-            )
-            pending[future] = job
+            try:
+                if brand.folder not in brands:
+                    # On every worker: a scattered brand cannot be made again
+                    # by the cluster, so one copy would die with its worker.
+                    brands[brand.folder] = client.scatter(pack_brand(brand), hash=True, broadcast=True)
+                future = client.submit(
+                    render_job, ours, job.source, job.leaflet, brands[brand.folder],
+                    job.variant.paper, job.variant.size, job.variant.edition, job.fmt,
+                    pure=False, key=f"leaflet-{job.fmt}-{job.leaflet.id}-{os.urandom(6).hex()}",
+                )
+            except Exception:
+                if client.status != "running":
+                    raise lost(len(pending) + len(queue)) from None
+                raise
+            pending[future] = queue.pop()
             finished.add(future)
 
     submit()
@@ -171,15 +187,19 @@ def _run(client: Client, plan: Plan, window: int, address: str) -> Iterator[Resu
         job = pending.pop(future)
         try:
             made = future.result()
-        except FutureCancelledError:
-            # The client has lost its scheduler: nothing more will come back.
-            left = 1 + len(pending) + len(queue)
-            raise ClusterError(
-                f"the Dask scheduler at {address} went away with {left} of {len(plan.todo)} outputs not built; "
-                "those built are kept, and running the build again finishes the rest"
-            ) from None
-        except Exception as exc:  # the job's worker died each time it was tried (KilledWorker)
+        except KilledWorker as exc:  # the job killed each worker that tried it
             made = Made(problems=[Problem(job.source, None, (), f"the build process stopped on the cluster: {exc}")])
+        except Exception as exc:  # cancelled, or lost
+            if client.status != "running":  # the client has lost its scheduler: nothing more will come back
+                raise lost(1 + len(pending) + len(queue)) from None
+            # Its result, or its brand, died with the workers that held them: send both again.
+            brands.pop(job.variant.brand.folder, None)
+            resent[id(job)] = resent.get(id(job), 0) + 1
+            if resent[id(job)] <= RESENDS:
+                queue.append(job)
+                submit()
+                continue
+            made = Made(problems=[Problem(job.source, None, (), f"the build was lost on the cluster {RESENDS + 1} times: {exc}")])
         future.release()
         result = write_output(job.source, job.target, made.data, made.pages) if not made.problems else (
             Result(job.source, target=job.target, problems=made.problems, status="failed")
