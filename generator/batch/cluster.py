@@ -105,6 +105,7 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -
     # and until it has given up, after this run has said so plainly with a
     # ClusterError: its log is left quiet for the rest of the process.
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
+    cluster = None
     try:
         if isinstance(where, int):
             cluster = LocalCluster(
@@ -113,10 +114,12 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -
             )
             client = Client(cluster)
         else:
-            cluster = None
             client = Client(where, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except (OSError, TimeoutError, ValueError, RuntimeError) as exc:  # RuntimeError: a local worker failed to start
+        if cluster is not None:
+            cluster.close()
+        what = "start a local Dask cluster" if isinstance(where, int) else f"reach the Dask scheduler at {address}"
+        raise ClusterError(f"cannot {what}: {exc}") from None
     try:
         threads = _check_workers(client, address)
         say(f"Building on the Dask cluster at {client.scheduler.address}: {len(threads)} workers, {sum(threads.values())} threads")
