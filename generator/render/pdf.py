@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +47,7 @@ class Renderer:
 
     def __init__(self, stylesheet: Path, allowed_roots: tuple[Path, ...] = (STYLES, TEMPLATES)):
         import weasyprint
+        import weasyprint.layout
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import (
             FatalURLFetchingError,
@@ -91,6 +93,9 @@ class Renderer:
                 self.refused.append(message)
                 raise FatalURLFetchingError(message)
 
+        if not getattr(weasyprint.layout.make_all_pages, "watches", False):
+            # layout_document looks the page maker up in its module on each layout.
+            weasyprint.layout.make_all_pages = _watch_pages(weasyprint.layout.make_all_pages)
         self._weasyprint = weasyprint
         self._fatal = FatalURLFetchingError
         self.fetcher = LocalFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
@@ -127,10 +132,6 @@ class Renderer:
         self.fetcher.refused.clear()
         try:
             stylesheets = [self._sheet(css) for css in (self.base, *extra_css)]
-            document = self._layout(html, stylesheets)
-            if footer_wraps(document):
-                html = date_only_footer(html)
-                document = self._layout(html, stylesheets)
             # A warning box that goes on over the page repeats its title
             # there. Where it breaks is known only from the layout, and the
             # title moves what follows, so lay out again until every part
@@ -138,8 +139,19 @@ class Renderer:
             # goes on over the page is cut in two for good, with the title
             # between, so the paragraphs after it in its box count one more.
             placed: frozenset[tuple[str, int]] = frozenset()
-            for _ in range(MAX_LAYOUTS - 1):
-                wanted, splits = box_breaks(document)
+            date_only = False
+            layouts = 0
+            while True:
+                layouts += 1
+                last = layouts >= MAX_LAYOUTS
+                document, wanted, splits = self._layout(add_continued_titles(html, placed), stylesheets, placed, last=last)
+                # The footer is the same on every layout, so it is checked once, on the first one laid out whole.
+                if document is not None and not date_only and footer_wraps(document):
+                    html, date_only = date_only_footer(html), True
+                    layouts -= 1
+                    continue
+                if last:
+                    break
                 if splits:
                     html = split_paragraphs(html, splits)
                     wanted = frozenset(
@@ -148,7 +160,6 @@ class Renderer:
                 elif wanted == placed:
                     break
                 placed = wanted
-                document = self._layout(add_continued_titles(html, placed), stylesheets)
             pdf = document.write_pdf(**PDF_OPTIONS)
         except self._fatal as exc:
             messages.errors.append(str(exc))
@@ -160,10 +171,76 @@ class Renderer:
             raise LeafletError([Problem(Path(str(name)), None, (), m) for m in errors])
         return pdf
 
-    def _layout(self, html: str, stylesheets: list):
-        return self._weasyprint.HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher).render(
-            font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS
-        )
+    def _layout(self, html: str, stylesheets: list, placed: frozenset = frozenset(), *, last: bool = True):
+        """Lay out ``html``: the document, and where its warning boxes break (``box_breaks``).
+
+        Unless it is the ``last`` layout allowed, the layout stops, and the
+        document is None, as soon as the pages so far show that another
+        will be needed: every box has ended and they break other than at
+        ``placed``. The pages after the boxes (the tables, which cost most
+        to lay out) are then laid out only once, in the layout that is kept.
+        """
+        probe = None if last else _Probe(placed)
+        token = _PROBE.set(probe)
+        try:
+            document = self._weasyprint.HTML(string=html, base_url=str(STYLES) + "/", url_fetcher=self.fetcher).render(
+                font_config=self.font_config, stylesheets=stylesheets, **PDF_OPTIONS
+            )
+        except _NotLast:
+            return None, *probe.breaks.found()
+        finally:
+            _PROBE.reset(token)
+        return document, *box_breaks(document)
+
+
+class _NotLast(Exception):
+    """Stops a layout that the boxes show will not be the one kept."""
+
+
+class _Probe:
+    """Watches a layout page by page (see ``Renderer._layout``)."""
+
+    def __init__(self, placed: frozenset) -> None:
+        self.placed = placed
+        self.breaks = _Breaks()
+        self.boxes: set[str] | None = None  # the ids of every warning box, from the first page on
+        self.seen: set[str] = set()
+        self.done = False
+
+    def page(self, page_box, html) -> None:
+        if self.done:  # WeasyPrint may go over the pages again for page counters
+            return
+        if self.boxes is None:
+            self.boxes = {e.get("id") for e in html.etree_element.iter() if isinstance(e.tag, str) and e.get(CONTINUED) is not None}
+        here = self.breaks.page(page_box)
+        self.seen |= here
+        if here or not self.seen >= self.boxes:
+            return
+        # Every box has ended, so no later page adds a break.
+        self.done = True
+        wanted, splits = self.breaks.found()
+        if splits or wanted != self.placed:
+            raise _NotLast
+
+
+# The probe watching the layout under way in this thread, if any.
+_PROBE: ContextVar[_Probe | None] = ContextVar("probe", default=None)
+
+
+def _watch_pages(make_all_pages):
+    """WeasyPrint's page maker, showing each page to the probe, if there is one."""
+
+    def watched(context, root_box, html, pages):
+        probe = _PROBE.get()
+        for page in make_all_pages(context, root_box, html, pages):
+            if probe is not None:
+                probe.page(page, html)
+            yield page
+        if probe is not None:
+            probe.done = True
+
+    watched.watches = True
+    return watched
 
 
 def footer_wraps(document) -> bool:
@@ -190,27 +267,45 @@ def box_breaks(document) -> tuple[frozenset[tuple[str, int]], frozenset[tuple[st
     A box starts on the first page that holds some of its content, not just
     its heading: a paragraph, a list item, or the boxed warning's headline.
     """
-    breaks, splits = set(), {}
-    started: set[str] = set()
-    before: dict = {}  # the paragraphs and list items on the page before: characters shown
+    breaks = _Breaks()
     for page in document.pages:
-        for box in _boxes(page._page_box):
+        breaks.page(page._page_box)
+    return breaks.found()
+
+
+class _Breaks:
+    """``box_breaks``, a page at a time, in order."""
+
+    def __init__(self) -> None:
+        self.breaks: set[tuple[str, int]] = set()
+        self.splits: dict[str, tuple[str, int, int]] = {}
+        self.started: set[str] = set()
+        self.before: dict = {}  # the paragraphs and list items on the page before: characters shown
+
+    def page(self, page_box) -> set[str]:
+        """Take the next page; the ids of the boxes on it."""
+        here = set()
+        for box in _boxes(page_box):
             element = box.element
             if element is None or element.get(CONTINUED) is None or box.element_tag != _tag(element):
                 continue
             ident = element.get("id")
+            here.add(ident)
             content = [b.element for b in _boxes(box) if b.element_tag in UNITS and not _has_class(b.element, CONTINUED_TITLE)]
-            if ident in started and content:
+            if ident in self.started and content:
                 units = [e for e in element.iter() if _tag(e) in UNITS and not _has_class(e, CONTINUED_TITLE)]
                 index = units.index(content[0])
-                if content[0] not in before:
-                    breaks.add((ident, index))
+                if content[0] not in self.before:
+                    self.breaks.add((ident, index))
                 elif _tag(content[0]) == "p":
-                    splits.setdefault(ident, (ident, index, before[content[0]]))
+                    self.splits.setdefault(ident, (ident, index, self.before[content[0]]))
             if content:
-                started.add(ident)
-        before = _shown(page._page_box)
-    return frozenset(breaks), frozenset(splits.values())
+                self.started.add(ident)
+        self.before = _shown(page_box)
+        return here
+
+    def found(self) -> tuple[frozenset[tuple[str, int]], frozenset[tuple[str, int, int]]]:
+        return frozenset(self.breaks), frozenset(self.splits.values())
 
 
 def _shown(box, unit=None, counts=None) -> dict:

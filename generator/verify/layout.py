@@ -143,9 +143,22 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
     last = len(text.sizes) - 1
     # The running lines repeat on every page: each fault is told once, at its first page.
     wrapped: dict[str, int] = {}
+    on_page: dict[int, list[TextBox]] = {}
+    for box in text.boxes:
+        if box.text.strip():
+            on_page.setdefault(box.page, []).append(box)
+    in_heading: dict[tuple[int, int], bool] = {}
+
+    def heading(box: TextBox) -> bool:
+        # Remembered: the runs of one line or paragraph share their marked content.
+        key = (box.page, box.mcid)
+        if key not in in_heading:
+            in_heading[key] = _in_heading(owner.get(key))
+        return in_heading[key]
+
     for page, (width, height) in enumerate(text.sizes):
         number = page + 1
-        running = [box for box in text.boxes if box.page == page and box.mcid < 0 and box.text.strip()]
+        running = [box for box in on_page.get(page, ()) if box.mcid < 0]
         header = [box for box in running if box.bottom > height / 2]
         footer = [box for box in running if box.bottom < height / 2]
         if _lines(header) > 1 or any(_overlap(a, b) for a in header for b in header if a is not b and a.text != b.text):
@@ -159,16 +172,12 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
             wrapped.setdefault("the footer takes more than one line", number)
         if _lines([box for box in footer if box.left > width / 2]) > 1:
             wrapped.setdefault("'Page X of Y' wraps onto a second line", number)
-        body = sorted(
-            (box for box in text.boxes if box.page == page and box.mcid >= 0 and box.text.strip()),
-            key=lambda box: (-box.top, box.left),
-        )
+        body = sorted((box for box in on_page.get(page, ()) if box.mcid >= 0), key=lambda box: (-box.top, box.left))
         if not body:
             continue
-        headings = [_in_heading(owner.get((page, box.mcid))) for box in body]
-        if all(headings):
+        if all(heading(box) for box in body):
             found.append(f"page {number} holds only a heading ('{_shown(body[0].text)}')")
-        elif headings[-1] and page != last:
+        elif heading(body[-1]) and page != last:
             found.append(f"page {number} ends with the heading '{_shown(body[-1].text)}', away from its text")
     found += [f"page {number}: {fault}" for fault, number in wrapped.items()]
     for page in _untitled_continuations(doc, texts, box_titles, continued):
