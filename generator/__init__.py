@@ -118,6 +118,7 @@ def plan_build(
     strict: bool = False,
     today: dt.date | None = None,
     matrix: bool | None = None,
+    jobs: int | None = None,
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
@@ -132,7 +133,9 @@ def plan_build(
     folder; a bad settings file raises ``LeafletError``). With ``strict``,
     warnings fail a leaflet too. ``matrix`` True writes even one
     combination to ``<brand>/<paper>/<size>/<language>/``, as the web page
-    does, so that it shares its outputs with matrix builds.
+    does, so that it shares its outputs with matrix builds. ``jobs`` above
+    1 starts that many worker processes as soon as two outputs need
+    building, so they warm up during the plan; ``run_plan`` then uses them.
     """
     settings = _settings(settings)
     out_dir = Path(out_dir)
@@ -151,8 +154,18 @@ def plan_build(
     formats = (fmt,) if isinstance(fmt, str) else tuple(fmt)
     if "mp3" in formats and "txt" not in formats:
         formats += ("txt",)  # the audio edition always comes with its transcript
-    result = plan(files, variants, formats, out_dir, manifest, force, settings=settings, strict=strict, today=today, matrix=matrix)
+    started = []
+
+    def start_workers() -> None:
+        if jobs and jobs > 1:
+            started.append(workers.start(jobs, formats))
+
+    result = plan(
+        files, variants, formats, out_dir, manifest, force,
+        settings=settings, strict=strict, today=today, matrix=matrix, on_many=start_workers,
+    )
     result.done[:0] = refused
+    result.pool = started[0] if started else None
     return result
 
 
@@ -172,6 +185,9 @@ def run_plan(
         return
     from generator.batch import cluster as dask_backend  # Dask is loaded only for a cluster
 
+    if plan.pool is not None:  # workers started for a local run are not needed
+        plan.pool.shutdown(wait=False, cancel_futures=True)
+        plan.pool = None
     yield from dask_backend.run(plan, cluster, say)
 
 

@@ -16,9 +16,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.batch.build import UNPAGED, Format, Result
 from generator.batch.manifest import Manifest, file_digest, folder_digest, tool_digest
@@ -140,6 +141,8 @@ class Plan:
     todo: list[Job] = field(default_factory=list)
     # Decided without rendering: unchanged outputs and refused jobs.
     done: list[Result] = field(default_factory=list)
+    # Worker processes started while planning, for the run (see workers.start).
+    pool: Any = None
 
     @property
     def total(self) -> int:
@@ -183,9 +186,12 @@ def plan(
     strict: bool = False,
     today: dt.date | None = None,
     matrix: bool | None = None,
+    on_many: Callable[[], None] = lambda: None,
 ) -> Plan:
     """Decide what to build, checking each leaflet that needs building once.
-    ``matrix`` None: the matrix layout only for several brands, papers or sizes."""
+    ``matrix`` None: the matrix layout only for several brands, papers or sizes.
+    ``on_many`` is called once, as a second output is found to build: a run
+    worth starting worker processes for (one output is built in this one)."""
     result = Plan(out_dir, manifest)
     # One brand, paper and size writes straight into out_dir, whatever the editions.
     single = len({(v.brand.folder, v.paper, v.size) for v in variants}) == 1 if matrix is None else not matrix
@@ -240,4 +246,6 @@ def plan(
                 continue
             claimed[target] = path
             result.todo.append(Job(path, variant, identity, key, leaflet, target, outcome.warnings, fmt))
+            if len(result.todo) == 2:
+                on_many()
     return result

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import cache
 from pathlib import Path
 
 from generator.batch.build import Format, Result, build_output
 from generator.batch.manifest import Manifest
-from generator.batch.plan import Job, Plan, remember
+from generator.batch.plan import Job, Plan, longest_first, remember
 from generator.brand.load import Brand, load_brand
 from generator.content.model import Leaflet
 from generator.problems import Problem
@@ -26,17 +26,21 @@ RENDERS_PER_WORKER = 100
 
 
 def run(plan: Plan, jobs: int) -> Iterator[Result]:
-    """Build the plan's jobs, yielding each result as it finishes, and keep the manifest current."""
+    """Build the plan's jobs, yielding each result as it finishes, and keep the
+    manifest current. Workers started while planning (``start``) are used."""
     todo, manifest = plan.todo, plan.manifest
+    pool, plan.pool = plan.pool, None
     try:
         if jobs <= 1 or len(todo) <= 1:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
             # In this process the brand is already loaded: no need to load it again.
             results = (
                 (job, build_output(job.source, job.leaflet, job.variant.options(), job.fmt, job.target))
                 for job in todo
             )
         else:
-            results = _in_parallel(todo, jobs)
+            results = _in_parallel(todo, jobs, pool)
         for job, result in results:
             settle(job, result, manifest)
             yield result
@@ -53,21 +57,18 @@ def settle(job: Job, result: Result, manifest: Manifest) -> None:
         manifest.forget(job.identity)
 
 
-def _in_parallel(todo: list[Job], jobs: int) -> Iterator[tuple[Job, Result]]:
-    with worker_pool(min(jobs, len(todo)), "pdf" if any(job.fmt == "pdf" for job in todo) else "html") as pool:
+def _in_parallel(todo: list[Job], jobs: int, started: ProcessPoolExecutor | None) -> Iterator[tuple[Job, Result]]:
+    with started or worker_pool(min(jobs, len(todo)), _engine(job.fmt for job in todo)) as pool:
         # Keep only a few tasks queued per worker, so an interrupted run
         # stops soon and the queue never holds every leaflet at once.
         pending: dict = {}
-        # Longest first (file size is a fair guess), so the last jobs are
-        # short ones and no core waits idle at the end while one finishes.
         # Workers get the brand's folder and load it once each (see _brand).
-        work = [job_arguments(job) for job in todo]
-        queue = sorted(zip(todo, work), key=lambda item: _size(item[0].source))
+        queue = longest_first(todo)
         try:
             while queue or pending:
                 while queue and len(pending) < jobs * 2:
-                    job, args = queue.pop()
-                    pending[pool.submit(build_job, *args)] = job
+                    job = queue.pop()
+                    pending[pool.submit(build_job, *job_arguments(job))] = job
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     job = pending.pop(future)
@@ -96,16 +97,24 @@ def worker_pool(workers: int, fmt: Format = "pdf") -> ProcessPoolExecutor:
     )
 
 
+def start(workers: int, formats: Iterable[Format]) -> ProcessPoolExecutor:
+    """``worker_pool``, with its workers already starting (the forkserver's
+    imports, each worker's fonts and stylesheets), so that they warm up
+    while this process plans the run."""
+    pool = worker_pool(workers, _engine(formats))
+    for _ in range(workers):
+        pool.submit(os.getpid)
+    return pool
+
+
+def _engine(formats: Iterable[Format]) -> Format:
+    """What the workers preload: the PDF engine only if a PDF is to be built."""
+    return "pdf" if "pdf" in set(formats) else "html"
+
+
 def job_arguments(job: Job) -> tuple:
     """What ``build_job`` needs for one job: the brand goes by its folder, loaded once per worker."""
     return (job.source, job.leaflet, str(job.variant.brand.folder), job.variant.paper, job.variant.size, job.variant.edition, job.fmt, job.target)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _warm_up() -> None:
