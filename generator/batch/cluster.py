@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+import dask
 from distributed import Client, LocalCluster, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 from distributed.scheduler import KilledWorker
@@ -46,6 +47,14 @@ QUEUED_PER_THREAD = 3
 CONNECT_TIMEOUT = "20s"
 # How often a job lost with its workers (its result, or its brand) is sent again.
 RESENDS = 3
+# Milliseconds between a worker's own checks while it renders (see LeafletWorker).
+SLOWER_CHECKS = {"tick": 1000, "monitor": 5000, "memory_monitor": 1000}
+LOCAL_SETTINGS = {
+    "distributed.admin.tick.interval": f"{SLOWER_CHECKS['tick']}ms",
+    "distributed.admin.system-monitor.interval": f"{SLOWER_CHECKS['monitor']}ms",
+    "distributed.worker.memory.monitor-interval": f"{SLOWER_CHECKS['memory_monitor']}ms",
+    "distributed.worker.profile.enabled": False,
+}
 
 
 def tool_identity() -> str:
@@ -108,6 +117,9 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -
     cluster = None
     try:
         if isinstance(where, int):
+            # This machine's own nannies and scheduler share its cores with
+            # the workers: they too check less often (see SLOWER_CHECKS).
+            dask.config.set(LOCAL_SETTINGS)
             cluster = LocalCluster(
                 n_workers=where, threads_per_worker=1, processes=True, silence_logs=logging.ERROR,
                 dashboard_address=":0",  # any free port: two local clusters never clash
@@ -123,8 +135,7 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -
     try:
         threads = _check_workers(client, address)
         say(f"Building on the Dask cluster at {client.scheduler.address}: {len(threads)} workers, {sum(threads.values())} threads")
-        if any(job.fmt == "pdf" for job in plan.todo):
-            client.register_plugin(WarmRenderer(), name="leaflet-warm-renderer")
+        client.register_plugin(LeafletWorker(pdf=any(job.fmt == "pdf" for job in plan.todo)), name="leaflet-worker")
         yield from _run(client, plan, max(2, sum(threads.values()) * QUEUED_PER_THREAD), address)
     finally:
         plan.manifest.save()
@@ -215,15 +226,28 @@ def _run(client: Client, plan: Plan, window: int, address: str) -> Iterator[Resu
 # On the workers.
 
 
-class WarmRenderer(WorkerPlugin):
-    """A worker plugin: the PDF renderer (fonts, parsed stylesheets) is made
-    once when the worker starts, not in its first job."""
+class LeafletWorker(WorkerPlugin):
+    """A worker plugin, set up on every worker, present and to come."""
+
+    def __init__(self, pdf: bool):
+        self.pdf = pdf
 
     def setup(self, worker) -> None:
-        from generator.render.pdf import renderer
+        # A render holds the GIL; each wake-up of the worker's own thread
+        # takes it away. Its statistical profiler walks the render's deep
+        # stack every 10 ms, and its event-loop tick and monitors run every
+        # 20-500 ms. Leaflet jobs are not profiled, and the rest look less
+        # often (still several times within each render).
+        for name, callback in worker.periodic_callbacks.items():
+            if name in ("profile", "profile-cycle"):
+                callback.stop()
+            elif name in SLOWER_CHECKS:
+                callback.callback_time = SLOWER_CHECKS[name]
+        if self.pdf:  # the PDF renderer (fonts, parsed stylesheets), made now rather than in the first job
+            from generator.render.pdf import renderer
 
-        with _RENDERING:
-            renderer()
+            with _RENDERING:
+                renderer()
 
 
 # One render at a time in each worker process, whatever its thread count:
