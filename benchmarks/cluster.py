@@ -12,38 +12,25 @@ LEAFLETS leaflets at two print sizes: 30 make 60 outputs.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from common import BIN, machine, make_leaflets, median, timed
+from common import leaflet, machine, make_leaflets, median, raw_weasyprint, timed
 
 from generator import load
 from generator.brand.load import default_brand
 from generator.render.geometry import Options
-from generator.render.html import brand_stylesheet, render_html
-from generator.render.pdf import PDF_OPTIONS, renderer
+from generator.render.html import render_html
 
 SIZES = ("standard", "large")
 
 
-def leaflet(*args: str, cwd: Path) -> None:
-    subprocess.run([str(BIN / "leaflet"), *args], cwd=cwd, check=True, capture_output=True)
-
-
 def raw_per_output(files: list[Path]) -> float:
     """Raw WeasyPrint on one core, warm, on the same leaflets and sizes: seconds per output."""
-    engine = renderer()
-    weasyprint = engine._weasyprint
     brand = default_brand()
-    sheets = [engine._sheet(css) for css in (engine.base, brand_stylesheet(brand))]
+    render = raw_weasyprint(brand)
     pages = [render_html(load(f), Options(size=size, brand=brand)) for f in files for size in SIZES]
-
-    def render(html: str) -> None:
-        document = weasyprint.HTML(string=html, base_url=str(engine.base.parent) + "/", url_fetcher=engine.fetcher)
-        document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS)
-
     render(pages[0])  # fonts and caches
     return timed(lambda: [render(html) for html in pages]) / len(pages)
 

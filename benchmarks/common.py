@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,3 +55,24 @@ def machine() -> str:
 
 def row(name: str, value: str, target: str, ok: bool) -> str:
     return f"| {name} | {value} | {target} | {'met' if ok else 'NOT met'} |"
+
+
+def leaflet(*args: str, cwd: Path) -> None:
+    """Run the installed ``leaflet`` command, as a user would."""
+    subprocess.run([str(BIN / "leaflet"), *args], cwd=cwd, check=True, capture_output=True)
+
+
+def raw_weasyprint(brand) -> Callable[[str], None]:
+    """WeasyPrint alone, warm, with the pipeline's own stylesheets, fonts,
+    fetcher and PDF options: what a leaflet costs without the tool around it."""
+    from generator.render.html import brand_stylesheet
+    from generator.render.pdf import PDF_OPTIONS, renderer
+
+    engine = renderer()
+    sheets = [engine._sheet(css) for css in (engine.base, brand_stylesheet(brand))]
+
+    def render(html: str) -> None:
+        document = engine._weasyprint.HTML(string=html, base_url=str(engine.base.parent) + "/", url_fetcher=engine.fetcher)
+        document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS)
+
+    return render

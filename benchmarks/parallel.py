@@ -11,16 +11,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BIN, ROOT, machine, make_leaflets, median, timed
+from common import BIN, ROOT, leaflet, machine, make_leaflets, median, timed
 
 from generator import load
 from generator.brand.load import default_brand
 from generator.render.geometry import Options
 from generator.render.html import STYLESHEET, brand_stylesheet, render_html
-
-
-def leaflet(*args: str, cwd: Path) -> None:
-    subprocess.run([str(BIN / "leaflet"), *args], cwd=cwd, check=True, capture_output=True)
 
 
 def main(count: int = 40, rounds: int = 3) -> None:

@@ -14,29 +14,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import machine, make_leaflets, median, timed
+from common import machine, make_leaflets, median, raw_weasyprint, timed
 
 from generator import load
 from generator.batch.build import build_output
 from generator.brand.load import default_brand
 from generator.render.geometry import Options
-from generator.render.html import brand_stylesheet, render_html
-from generator.render.pdf import PDF_OPTIONS, renderer
+from generator.render.html import render_html
 
 
 def main(count: int = 30) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files = make_leaflets(Path(tmp) / "leaflets", count)
         options = Options(brand=default_brand())
-        engine = renderer()
         leaflets = [load(f) for f in files]
-        extra = (brand_stylesheet(options.brand),)
-        weasyprint = engine._weasyprint
-
-        def raw(html: str) -> None:
-            sheets = [engine._sheet(css) for css in (engine.base, *extra)]
-            document = weasyprint.HTML(string=html, base_url=str(engine.base.parent) + "/", url_fetcher=engine.fetcher)
-            document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS)
+        raw = raw_weasyprint(options.brand)
 
         # Warm both up: first renders load fonts and fill caches.
         for leaflet, file in list(zip(leaflets, files))[:3]:
