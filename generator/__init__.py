@@ -195,7 +195,8 @@ def build_many(
     paths: Iterable[Path] = (DEFAULT_DIR,), out_dir: Path = Path("out"), *, jobs: int | None = None, cluster: str | None = None, **matrix
 ) -> list[Result]:
     """``plan_build`` (which takes the other options) then ``run_plan``: every result, decided and built."""
-    planned = plan_build(paths, out_dir, **matrix)
+    jobs = None if cluster else jobs or default_jobs()
+    planned = plan_build(paths, out_dir, jobs=jobs, **matrix)
     return [*planned.done, *run_plan(planned, jobs, cluster=cluster)]
 
 
