@@ -119,6 +119,7 @@ def plan_build(
     today: dt.date | None = None,
     matrix: bool | None = None,
     jobs: int | None = None,
+    cluster: str | None = None,
 ) -> Plan:
     """Decide what a batch must build, without rendering anything.
 
@@ -136,6 +137,7 @@ def plan_build(
     does, so that it shares its outputs with matrix builds. ``jobs`` above
     1 starts that many worker processes as soon as two outputs need
     building, so they warm up during the plan; ``run_plan`` then uses them.
+    ``cluster`` (as for ``run_plan``) connects to the cluster then instead.
     """
     settings = _settings(settings)
     out_dir = Path(out_dir)
@@ -157,7 +159,11 @@ def plan_build(
     started = []
 
     def start_workers() -> None:
-        if jobs and jobs > 1:
+        if cluster is not None:
+            from generator.batch.cluster import Connecting  # Dask is loaded only for a cluster
+
+            started.append(Connecting(cluster, pdf="pdf" in formats))
+        elif jobs and jobs > 1:
             started.append(workers.start(jobs, formats))
 
     result = plan(
@@ -185,10 +191,11 @@ def run_plan(
         return
     from generator.batch import cluster as dask_backend  # Dask is loaded only for a cluster
 
-    if plan.pool is not None:  # workers started for a local run are not needed
-        plan.pool.shutdown(wait=False, cancel_futures=True)
-        plan.pool = None
-    yield from dask_backend.run(plan, cluster, say)
+    started, plan.pool = plan.pool, None
+    if started is not None and not isinstance(started, dask_backend.Connecting):  # workers for a local run
+        started.shutdown(wait=False, cancel_futures=True)
+        started = None
+    yield from dask_backend.run(plan, cluster, say, started)
 
 
 def build_many(
@@ -196,7 +203,7 @@ def build_many(
 ) -> list[Result]:
     """``plan_build`` (which takes the other options) then ``run_plan``: every result, decided and built."""
     jobs = None if cluster else jobs or default_jobs()
-    planned = plan_build(paths, out_dir, jobs=jobs, **matrix)
+    planned = plan_build(paths, out_dir, jobs=jobs, cluster=cluster, **matrix)
     return [*planned.done, *run_plan(planned, jobs, cluster=cluster)]
 
 

@@ -184,7 +184,7 @@ def build(
     settings = _settings()
     plan = api.plan_build(
         files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=formats,
-        force=force, settings=settings, strict=strict, jobs=None if cluster else jobs or api.default_jobs(),
+        force=force, settings=settings, strict=strict, jobs=None if cluster else jobs or api.default_jobs(), cluster=cluster,
     )
     results = list(plan.done)
     shown: set = set()  # each leaflet's warnings are printed once, not once per output

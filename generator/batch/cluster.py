@@ -99,9 +99,10 @@ class Made:
     problems: list[Problem] = field(default_factory=list)
 
 
-def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -> Iterator[Result]:
+def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None, connecting: Connecting | None = None) -> Iterator[Result]:
     """Build the plan's jobs on the Dask cluster at ``address`` (or a new
     LocalCluster for ``local:N``), yielding each result as it is written.
+    ``connecting``: the connection made while planning, if there is one.
 
     Raises ``ClusterError`` before building anything when the cluster
     cannot be reached or its workers run another version of the tool, and
@@ -109,6 +110,66 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -
     written and recorded, so a rerun builds only the rest."""
     if not plan.todo:  # a rerun with nothing to build never touches the cluster
         return
+    if connecting is None:
+        connecting = Connecting(address, pdf=any(job.fmt == "pdf" for job in plan.todo))
+    connection = connecting.result()
+    try:
+        threads = connection.threads
+        say(f"Building on the Dask cluster at {connection.client.scheduler.address}: {len(threads)} workers, {sum(threads.values())} threads")
+        yield from _run(connection.client, plan, max(2, sum(threads.values()) * QUEUED_PER_THREAD), address)
+    finally:
+        plan.manifest.save()
+        connection.close()
+
+
+@dataclass
+class Connection:
+    """A client of a cluster whose workers run this tool and are set up for it."""
+
+    client: Client
+    cluster: LocalCluster | None  # started for local:N
+    threads: dict[str, int]
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+class Connecting:
+    """``connect``, in a thread of its own: started while the plan is made,
+    the workers start and warm up meanwhile."""
+
+    def __init__(self, address: str, pdf: bool):
+        self._made: Connection | ClusterError | None = None
+        self._thread = threading.Thread(target=self._connect, args=(address, pdf), name="leaflet-cluster", daemon=True)
+        self._thread.start()
+
+    def _connect(self, address: str, pdf: bool) -> None:
+        try:
+            self._made = connect(address, pdf)
+        except ClusterError as exc:
+            self._made = exc
+
+    def result(self) -> Connection:
+        """The connection, once made. Raises ``ClusterError`` if it could not be."""
+        self._thread.join()
+        if isinstance(self._made, ClusterError):
+            raise self._made
+        return self._made
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """Not needed after all (as ``Executor.shutdown``): close the connection once made."""
+        try:
+            self.result().close()
+        except ClusterError:
+            pass
+
+
+def connect(address: str, pdf: bool) -> Connection:
+    """Reach the scheduler at ``address`` (or start a LocalCluster for
+    ``local:N``), check that every worker runs this tool, and set them up
+    (``LeafletWorker``). Raises ``ClusterError`` saying what failed."""
     where = parse_address(address)
     # The client logs a lost scheduler with a traceback, from its own thread
     # and until it has given up, after this run has said so plainly with a
@@ -132,16 +193,14 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None) -
             cluster.close()
         what = "start a local Dask cluster" if isinstance(where, int) else f"reach the Dask scheduler at {address}"
         raise ClusterError(f"cannot {what}: {exc}") from None
+    connection = Connection(client, cluster, {})
     try:
-        threads = _check_workers(client, address)
-        say(f"Building on the Dask cluster at {client.scheduler.address}: {len(threads)} workers, {sum(threads.values())} threads")
-        client.register_plugin(LeafletWorker(pdf=any(job.fmt == "pdf" for job in plan.todo)), name="leaflet-worker")
-        yield from _run(client, plan, max(2, sum(threads.values()) * QUEUED_PER_THREAD), address)
-    finally:
-        plan.manifest.save()
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        connection.threads = _check_workers(client, address)
+        client.register_plugin(LeafletWorker(pdf=pdf), name="leaflet-worker")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _check_workers(client: Client, address: str) -> dict[str, int]:

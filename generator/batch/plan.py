@@ -141,7 +141,8 @@ class Plan:
     todo: list[Job] = field(default_factory=list)
     # Decided without rendering: unchanged outputs and refused jobs.
     done: list[Result] = field(default_factory=list)
-    # Worker processes started while planning, for the run (see workers.start).
+    # Workers started while planning, for the run: a process pool
+    # (workers.start) or a cluster connection (cluster.Connecting).
     pool: Any = None
 
     @property

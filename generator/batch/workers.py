@@ -30,6 +30,9 @@ def run(plan: Plan, jobs: int) -> Iterator[Result]:
     manifest current. Workers started while planning (``start``) are used."""
     todo, manifest = plan.todo, plan.manifest
     pool, plan.pool = plan.pool, None
+    if pool is not None and not isinstance(pool, ProcessPoolExecutor):  # a cluster connection, not needed here
+        pool.shutdown()
+        pool = None
     try:
         if jobs <= 1 or len(todo) <= 1:
             if pool is not None:
