@@ -110,9 +110,10 @@ def run(plan: Plan, address: str, say: Callable[[str], None] = lambda _: None, c
     written and recorded, so a rerun builds only the rest."""
     if not plan.todo:  # a rerun with nothing to build never touches the cluster
         return
-    if connecting is None:
-        connecting = Connecting(address, pdf=any(job.fmt == "pdf" for job in plan.todo))
-    connection = connecting.result()
+    if connecting is not None:
+        connection = connecting.result()
+    else:
+        connection = connect(address, pdf=any(job.fmt == "pdf" for job in plan.todo))
     try:
         threads = connection.threads
         say(f"Building on the Dask cluster at {connection.client.scheduler.address}: {len(threads)} workers, {sum(threads.values())} threads")
