@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 import dask
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, LocalCluster, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 from distributed.scheduler import KilledWorker
 
@@ -337,11 +337,14 @@ def _unpack(packed: BrandFiles) -> Brand:
     """The brand with its folders on this worker's disk, written once per brand."""
     if packed.digest in _unpacked:
         return _unpacked[packed.digest]
-    home = Path(tempfile.gettempdir()) / "leaflet-brands" / packed.digest
+    # In the worker's own scratch folder, which Dask removes when it stops:
+    # a shared temporary folder would let another user of the machine put
+    # templates there first.
+    home = Path(get_worker().local_directory) / "leaflet-brands" / packed.digest
     brand = packed.brand
     folders = [home / str(index) / folder.name for index, folder in enumerate(brand.folders)]
     if not home.is_dir():
-        # Written aside and renamed into place: workers on one machine share it.
+        # Written aside and renamed into place, whole.
         home.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=home.parent))
         for index, name, data in packed.files:
