@@ -21,7 +21,6 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 
 import dask
@@ -60,12 +59,7 @@ LOCAL_SETTINGS = {
 def tool_identity() -> str:
     """This install's version and the digest of its code, templates and styles:
     two installs that agree on it make the same bytes."""
-    return f"{VERSION} ({_digest()[:12]})"
-
-
-@cache
-def _digest() -> str:
-    return tool_digest(VERSION)
+    return f"{VERSION} ({tool_digest(VERSION)[:12]})"
 
 
 @dataclass(frozen=True)
