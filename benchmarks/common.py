@@ -76,3 +76,29 @@ def raw_weasyprint(brand) -> Callable[[str], None]:
         document.write_pdf(stylesheets=sheets, font_config=engine.font_config, **PDF_OPTIONS)
 
     return render
+
+
+class Clock:
+    """Time spent inside named functions, for a breakdown of where a build's
+    time goes. Each function is replaced in its module for the benchmark's
+    run only; ``split`` sorts a call's time by what it returned."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+
+    def watch(self, owner, name: str, label: str, split: Callable[[object], str] | None = None) -> None:
+        inner = getattr(owner, name)
+
+        def watched(*args, **kwargs):
+            start = time.perf_counter()
+            result = inner(*args, **kwargs)
+            key = split(result) if split else label
+            self.spent[key] = self.spent.get(key, 0.0) + time.perf_counter() - start
+            return result
+
+        setattr(owner, name, watched)
+
+    def take(self) -> dict[str, float]:
+        """What was spent since the last ``take``."""
+        spent, self.spent = self.spent, {}
+        return spent
