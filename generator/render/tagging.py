@@ -27,12 +27,13 @@ from fontTools.ttLib import TTFont
 _MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 _ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
 _TEXT_MAP_ENTRY = re.compile(rb"<([0-9a-fA-F]{4})> <([0-9a-fA-F]*)>")
+_TYPE0 = pikepdf.Name.Type0
 
 
 def finish_tagging(pdf_bytes: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         tree = pdf.Root.StructTreeRoot
-        elements = list(walk(tree))
+        elements = walk(tree)
         _artifact_orphans(pdf, {e.objgen for e in elements})
         _id_tree(pdf, tree, elements)
         _header_scope(elements)
@@ -44,14 +45,29 @@ def finish_tagging(pdf_bytes: bytes) -> bytes:
 
 
 def walk(node) -> list:
-    """Every structure element under ``node``, in reading order."""
+    """Every structure element under ``node``, in reading order: each
+    element before the elements inside it."""
+    found = []
+    # A stack, not recursion: every build walks its tree twice, and a
+    # recursive generator costs a frame at each level for every element.
+    stack = _element_kids(node)[::-1]
+    while stack:
+        element = stack.pop()
+        found.append(element)
+        stack += _element_kids(element)[::-1]
+    return found
+
+
+def _element_kids(node) -> list:
+    """The structure elements directly inside ``node``, in order."""
     kids = node.get("/K")
     if kids is None:
-        return
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
-            yield from walk(kid)
+        return []
+    return [
+        kid
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+    ]
 
 
 def _artifact_orphans(pdf: pikepdf.Pdf, reachable: set) -> None:
@@ -100,7 +116,8 @@ def _id_tree(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, elements: list) -> None
 def _header_scope(elements: list) -> None:
     """Header cells in a table head label columns; the others label rows."""
     for element in elements:
-        if element.S != pikepdf.Name.TH:
+        # get() and a string: attribute access and a Name built per element cost several times as much.
+        if str(element.get("/S")) != "/TH":
             continue
         row = element.get("/P")
         section = row.get("/P") if row is not None else None
@@ -118,28 +135,51 @@ def _repair_text_maps(pdf: pikepdf.Pdf) -> None:
     U+FE8C back into U+0626): a glyph mapped to nothing, and a bracket mapped
     to its mirror. Readers mirror brackets in right-to-left text themselves."""
     for font in pdf.objects:
-        if not isinstance(font, pikepdf.Dictionary) or font.get("/Subtype") != pikepdf.Name.Type0:
+        # Most objects are structure elements without a /Subtype, and
+        # pikepdf's get() is slow for a key that is missing; "in" is not.
+        if not isinstance(font, pikepdf.Dictionary) or "/Subtype" not in font or font.get("/Subtype") != _TYPE0:
             continue
         text_map = font.get("/ToUnicode")
         descriptor = font.DescendantFonts[0].get("/FontDescriptor")
         embedded = descriptor and (descriptor.get("/FontFile2") or descriptor.get("/FontFile3"))
         if text_map is None or embedded is None:
             continue
-        face = TTFont(io.BytesIO(embedded.read_bytes()))
-        letters: dict[int, str] = {}
-        for code, name in (face.getBestCmap() or {}).items():
-            letters.setdefault(face.getGlyphID(name), unicodedata.normalize("NFKC", chr(code)))
-
-        def repaired(match: re.Match) -> bytes:
-            text = bytes.fromhex(match[2].decode()).decode("utf-16-be", "replace")
-            letter = letters.get(int(match[1], 16))
-            wrong = not text or (len(text) == 1 and letter != text and unicodedata.mirrored(text) and letter
-                                 and unicodedata.mirrored(letter))
-            if not wrong or letter is None:
-                return match[0]
-            return b"<%s> <%s>" % (match[1], letter.encode("utf-16-be").hex().encode())
-
         before = text_map.read_bytes()
-        after = _TEXT_MAP_ENTRY.sub(repaired, before)
+        after = _TEXT_MAP_ENTRY.sub(_repairer(embedded), before)
         if after != before:
             text_map.write(after)
+
+
+def _repairer(embedded: pikepdf.Stream):
+    """What ``_repair_text_maps`` puts for one ``/ToUnicode`` entry of the
+    font embedded in ``embedded``."""
+    letters: dict[int, str] | None = None
+
+    def repaired(match: re.Match) -> bytes:
+        nonlocal letters
+        text = bytes.fromhex(match[2].decode()).decode("utf-16-be", "replace")
+        if text and not (len(text) == 1 and unicodedata.mirrored(text)):
+            return match[0]  # neither empty nor a mirrored character (a bracket): right
+        # The font is read only for an entry that may be wrong; many fonts have none.
+        if letters is None:
+            letters = _letters(embedded)
+        letter = letters.get(int(match[1], 16))
+        wrong = not text or (letter != text and letter and unicodedata.mirrored(letter))
+        if not wrong or letter is None:
+            return match[0]
+        return b"<%s> <%s>" % (match[1], letter.encode("utf-16-be").hex().encode())
+
+    return repaired
+
+
+def _letters(embedded: pikepdf.Stream) -> dict[int, str]:
+    """Each glyph of an embedded font and the character its cmap gives it, in its plain form."""
+    face = TTFont(io.BytesIO(embedded.read_bytes()))
+    # fontTools reads a cmap as glyph names. A subset font has none of its
+    # own (post format 3), so fontTools would make them up from the cmap,
+    # which costs more than the rest; glyph numbers as names serve as well.
+    face.setGlyphOrder([f"glyph{number:05d}" for number in range(face["maxp"].numGlyphs)])
+    letters: dict[int, str] = {}
+    for code, name in (face.getBestCmap() or {}).items():
+        letters.setdefault(face.getGlyphID(name), unicodedata.normalize("NFKC", chr(code)))
+    return letters

@@ -110,8 +110,10 @@ def _tables(doc, elements: list):
     """Each page's part of each table, in order: (its page from 0, the elements directly inside it)."""
     pages = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
     for table in elements:
-        if table.S == "/Table":
-            yield pages.get(table.Pg.objgen, 0) if "/Pg" in table else 0, _kids(table)
+        # get(): attribute access costs twice as much, for every element.
+        if table.get("/S") == "/Table":
+            on = table.get("/Pg")
+            yield pages.get(on.objgen, 0) if on is not None else 0, _kids(table)
 
 
 def _kids(element) -> list:
@@ -135,10 +137,13 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
     ``elements`` is every element of the structure tree (``tagging.walk``).
     """
     owner = _marked_elements(doc)
-    texts: dict[tuple, str] = {}  # each element's text, with that of the elements inside it
+    known: dict = {}  # the lineage of each element (``_lineage``)
+    said: dict[tuple, list[str]] = {}
     for key, words in text.marked().items():
-        for node in _ancestors(owner.get(key)):
-            texts[node.objgen] = texts.get(node.objgen, "") + " " + words
+        for node, _ in _lineage(owner.get(key), known):
+            said.setdefault(node, []).append(words)
+    # Each element's text, with that of the elements inside it.
+    texts = {node: "".join(" " + words for words in all_words) for node, all_words in said.items()}
     found = []
     last = len(text.sizes) - 1
     # The running lines repeat on every page: each fault is told once, at its first page.
@@ -153,7 +158,7 @@ def break_problems(doc, elements: list, text: PdfText, box_titles: set[str], con
         # Remembered: the runs of one line or paragraph share their marked content.
         key = (box.page, box.mcid)
         if key not in in_heading:
-            in_heading[key] = _in_heading(owner.get(key))
+            in_heading[key] = _in_heading(_lineage(owner.get(key), known))
         return in_heading[key]
 
     for page, (width, height) in enumerate(text.sizes):
@@ -202,18 +207,17 @@ def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: s
     from generator.verify.text import normalise
 
     tree = doc.Root.get("/StructTreeRoot")
-    document = _kids(tree)[0] if tree is not None and _kids(tree) else None
+    document = _first(_kids(tree)) if tree is not None else None
     parts = [kid for kid in _kids(document) if str(kid.S) == "/Part"] if document is not None else []
     found = []
     open_before: list[str] = []  # the headings of the sections open at the end of the page before
     for page, part in enumerate(parts):
         node, depth, going_on = part, 0, []
         while depth < len(open_before):
-            kids = _kids(node)
-            node = kids[0] if kids else None
+            node = _first(_kids(node))
             if node is None or str(node.S) != "/Sect":
                 break
-            first = _kids(node)[0] if _kids(node) else None
+            first = _first(_kids(node))
             if first is None or HEADING.match(str(first.S)):
                 break
             going_on.append(open_before[depth])
@@ -229,7 +233,7 @@ def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: s
             node = kids[-1] if kids else None
             if node is None or str(node.S) != "/Sect":
                 break
-            first = _kids(node)[0] if _kids(node) else None
+            first = _first(_kids(node))
             if first is not None and HEADING.match(str(first.S)):
                 open_now.append(normalise(texts.get(first.objgen, "")))
             elif len(open_now) < len(going_on):
@@ -238,6 +242,10 @@ def _untitled_continuations(doc, texts: dict, box_titles: set[str], continued: s
                 open_now.append("")
         open_before = open_now
     return found
+
+
+def _first(elements: list):
+    return elements[0] if elements else None
 
 
 def _marked_elements(doc) -> dict:
@@ -259,17 +267,34 @@ def _marked_elements(doc) -> dict:
     return found
 
 
-def _ancestors(element):
-    """``element`` and the structure elements it is inside, innermost first."""
+def _lineage(element, known: dict) -> tuple:
+    """``element`` and the structure elements it is inside, innermost first,
+    as (objgen, kind). ``known`` keeps the lineages found, keyed by objgen:
+    the elements of a page share most of theirs, so each ``/P`` is followed
+    once rather than once for every piece of marked content under it."""
     import pikepdf
 
-    while isinstance(element, pikepdf.Dictionary) and "/S" in element:
-        yield element
-        element = element.get("/P")
+    chain = []
+    node, rest = element, ()
+    while isinstance(node, pikepdf.Dictionary):
+        objgen = node.objgen
+        if objgen in known:
+            rest = known[objgen]
+            break
+        kind = node.get("/S")
+        if kind is None:  # the structure tree's root
+            break
+        chain.append((objgen, str(kind)))
+        node = node.get("/P")
+    lineage = tuple(chain) + rest
+    for index, (objgen, _) in enumerate(chain):
+        if objgen != (0, 0):  # a direct object has no objgen of its own
+            known[objgen] = lineage[index:]
+    return lineage
 
 
-def _in_heading(element) -> bool:
-    return any(HEADING.match(str(node.S)) for node in _ancestors(element))
+def _in_heading(lineage: tuple) -> bool:
+    return any(HEADING.match(kind) for _, kind in lineage)
 
 
 def _lines(boxes: list[TextBox]) -> int:

@@ -122,6 +122,10 @@ def read_text(pdf: bytes) -> PdfText:
 
 
 def _has_right_to_left(text: str) -> bool:
+    # No character before the Hebrew block (U+0590) is right to left. Most
+    # runs have none past it, and max() finds that without a look-up per character.
+    if not text or max(text) < "\u0590":
+        return False
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
@@ -140,17 +144,20 @@ def _reading_order(textpage) -> list[tuple[int, str]]:
     import pypdfium2.raw as raw
 
     lines: dict[tuple[int, float], list] = {}  # (MCID, baseline): [character, x, its box], in order of drawing
-    for index in range(raw.FPDFText_CountChars(textpage.raw)):
-        obj = raw.FPDFText_GetTextObject(textpage.raw, index)
+    handle = textpage.raw
+    # Made once for the page, not per character: PDFium fills them for every
+    # index below its count, and a page has thousands of characters.
+    x, y = ctypes.c_double(), ctypes.c_double()
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for index in range(raw.FPDFText_CountChars(handle)):
+        obj = raw.FPDFText_GetTextObject(handle, index)
         if not obj:  # a space or line break PDFium adds
             continue
-        x, y = ctypes.c_double(), ctypes.c_double()
-        raw.FPDFText_GetCharOrigin(textpage.raw, index, x, y)
-        edges = [ctypes.c_double() for _ in range(4)]
-        raw.FPDFText_GetCharBox(textpage.raw, index, *edges)
+        raw.FPDFText_GetCharOrigin(handle, index, x, y)
+        raw.FPDFText_GetCharBox(handle, index, left, right, bottom, top)
         key = (raw.FPDFPageObj_GetMarkedContentID(obj), round(y.value))
-        box = tuple(round(edge.value, 1) for edge in edges)
-        char = chr(raw.FPDFText_GetUnicode(textpage.raw, index))
+        box = (round(left.value, 1), round(right.value, 1), round(bottom.value, 1), round(top.value, 1))
+        char = chr(raw.FPDFText_GetUnicode(handle, index))
         if char == " " and box[0] == box[1]:
             continue  # a space PDFium adds where a kerned glyph leaves a gap (after ز), not one drawn
         lines.setdefault(key, []).append((char, x.value, box))
@@ -180,7 +187,7 @@ def _pair_brackets(runs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     for mcid, text in runs:
         chars = list(text)
         for index, char in enumerate(chars):
-            pair = next((pair for pair in _BRACKETS if char in pair), None)
+            pair = _BRACKET_PAIR.get(char)
             if pair:
                 chars[index] = pair[open_[pair]]
                 open_[pair] = not open_[pair]
@@ -189,6 +196,7 @@ def _pair_brackets(runs: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 _BRACKETS = ("()", "[]", "{}")
+_BRACKET_PAIR = {char: pair for pair in _BRACKETS for char in pair}
 
 
 def _line_text(chars: list) -> str:
