@@ -147,6 +147,36 @@ def test_longer_terms_hide_the_shorter_ones_inside_them():
     assert [u.term.term for u in jargon.find(jargon.builtin_terms(), text)] == ["CNS depressant"]
 
 
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_the_search_by_first_letter_finds_what_the_whole_pattern_finds(language):
+    """``find`` tries at each place only the words that start with its
+    letter; it must find what the one pattern of every word finds: the same
+    words, in the same places, longest first, in every case."""
+    import random
+
+    from generator.wording.languages import LANGUAGES
+
+    matcher = jargon._matcher(jargon.builtin_terms(language), LANGUAGES[language].phrasing)
+    words = [word for term in jargon.builtin_terms(language) for word in (term.term, *term.forms)]
+    texts = [text for file in LEAFLETS for text in _strings(read_yaml(file).data)]
+    rng = random.Random(7)
+    for _ in range(400):
+        forms = [rng.choice([w, w.upper(), w.title(), "-" + w, w + "s", "x" + w, w + "-y", w.replace(" ", "\n ")])
+                 for w in rng.sample(words, 3)]
+        texts.append(rng.choice([" ", ", ", ". ", "(", " y ", " و"]).join(forms))
+    texts += ["ſedative effects", "the \u212aidney", "SEDATIVES AND CNS DEPRESSANTS"]
+    for text in texts:
+        found = [(m.lastgroup, m.span()) for m in matcher.finditer(text)]
+        assert found == [(m.lastgroup, m.span()) for m in matcher.pattern.finditer(text)], text
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else []
+    return [text for value in values for text in _strings(value)]
+
+
 def test_the_jargon_list_has_the_guide_swaps_and_40_more():
     terms = {t.term: t.plain for t in jargon.builtin_terms()}
     guide = ["ataxia", "lethargy", "respiratory depression", "spasticity", "CNS depressant", "abrupt cessation"]

@@ -80,15 +80,66 @@ class Use:
     end: int
 
 
+class _Matcher:
+    """Finds every word of every term: one pattern for them all, and the
+    same pattern cut down to the words that can start with each letter.
+
+    With a few hundred words, the one pattern tries each of them in turn at
+    every word of the text, which made the jargon search half the cost of
+    checking a leaflet. At a place where the text has a given letter, only
+    the words that start with that letter can match, tried in the same
+    order, so the first word found is the same. Which words those are is
+    asked of the regular expression engine itself, so that case-insensitive
+    matching (k and the Kelvin sign, s and long s) stays exactly its own.
+    """
+
+    def __init__(self, terms: tuple[Term, ...], phrasing: Phrasing) -> None:
+        words = [(word, term) for term in terms for word in (term.term, *term.forms)]
+        # Longest first: at one place, "CNS depressant" wins over "CNS".
+        words.sort(key=lambda pair: -len(pair[0]))
+        self.groups = {f"t{index}": term for index, (_, term) in enumerate(words)}
+        self._phrasing = phrasing
+        self._words = [(f"t{index}", phrasing.term(word)) for index, (word, _) in enumerate(words)]
+        self.pattern = self._compile(self._words)
+        # A word that may start other than with its own first letter (Arabic
+        # prefixes, letters that stand for each other) rules the cut out.
+        plain = all(not phrasing.prefix and not phrasing.article and word[:1].isalnum() and word[:1] == pattern[:1]
+                    for word, _ in words for pattern in [phrasing.word(word.split(" ")[0])])
+        self._firsts = {word[:1] for word, _ in words} if plain and words else None
+        self._starts = (
+            re.compile(r"(?<![\w-])[" + "".join(re.escape(c) for c in sorted(self._firsts)) + "]", re.IGNORECASE)
+            if self._firsts else None
+        )
+        self._by_letter: dict[str, re.Pattern[str]] = {}
+
+    def _compile(self, words: list[tuple[str, str]]) -> re.Pattern[str]:
+        body = "|".join(f"(?P<{name}>{pattern})" for name, pattern in words)
+        return re.compile(rf"(?<![\w-])(?:{body})(?:{self._phrasing.suffix})?(?![\w-])", re.IGNORECASE)
+
+    def _for_letter(self, letter: str) -> re.Pattern[str]:
+        if letter not in self._by_letter:
+            firsts = {first for first in self._firsts if re.fullmatch(re.escape(first), letter, re.IGNORECASE)}
+            self._by_letter[letter] = self._compile([(name, pattern) for name, pattern in self._words if pattern[:1] in firsts])
+        return self._by_letter[letter]
+
+    def finditer(self, text: str):
+        """Like ``pattern.finditer``, and the same matches."""
+        if self._starts is None:
+            yield from self.pattern.finditer(text)
+            return
+        at = 0
+        while start := self._starts.search(text, at):
+            match = self._for_letter(text[start.start()]).match(text, start.start())
+            if match:
+                yield match
+                at = match.end()
+            else:
+                at = start.start() + 1
+
+
 @cache
-def _matcher(terms: tuple[Term, ...], phrasing: Phrasing) -> tuple[re.Pattern[str], dict[str, Term]]:
-    """One pattern for every word of every term, and the term each named group stands for."""
-    words = [(word, term) for term in terms for word in (term.term, *term.forms)]
-    # Longest first: at one place, "CNS depressant" wins over "CNS".
-    words.sort(key=lambda pair: -len(pair[0]))
-    groups = {f"t{index}": term for index, (_, term) in enumerate(words)}
-    body = "|".join(f"(?P<t{index}>{phrasing.term(word)})" for index, (word, _) in enumerate(words))
-    return re.compile(rf"(?<![\w-])(?:{body})(?:{phrasing.suffix})?(?![\w-])", re.IGNORECASE), groups
+def _matcher(terms: tuple[Term, ...], phrasing: Phrasing) -> _Matcher:
+    return _Matcher(terms, phrasing)
 
 
 @cache
@@ -145,8 +196,8 @@ def _term(source: Source, index: int, entry: object, language: str) -> tuple[Ter
 
 def find(terms: tuple[Term, ...], text: str, phrasing: Phrasing | None = None) -> list[Use]:
     """Every use of every term in ``text``, in order; a longer term hides the shorter ones inside it."""
-    pattern, groups = _matcher(terms, phrasing or ENGLISH)
-    return [Use(groups[match.lastgroup], *match.span()) for match in pattern.finditer(text)]
+    matcher = _matcher(terms, phrasing or ENGLISH)
+    return [Use(matcher.groups[match.lastgroup], *match.span()) for match in matcher.finditer(text)]
 
 
 # "(plain words)" straight after the term, in any language.
