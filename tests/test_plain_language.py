@@ -156,7 +156,7 @@ def test_the_search_by_first_letter_finds_what_the_whole_pattern_finds(language)
 
     from generator.wording.languages import LANGUAGES
 
-    matcher = jargon._matcher(jargon.builtin_terms(language), LANGUAGES[language].phrasing)
+    matcher = jargon.matcher(jargon.builtin_terms(language), LANGUAGES[language].phrasing)
     words = [word for term in jargon.builtin_terms(language) for word in (term.term, *term.forms)]
     texts = [text for file in LEAFLETS for text in _strings(read_yaml(file).data)]
     rng = random.Random(7)

@@ -13,7 +13,7 @@ from pathlib import Path
 from generator.content.model import Leaflet, language_matches
 from generator.content.rules import consistency, missing_sections
 from generator.content.sheet import sheet_problems
-from generator.content.source import read_yaml
+from generator.content.source import Source, read_yaml
 from generator.content.validate import validate
 from generator.problems import LeafletError
 
@@ -61,7 +61,11 @@ def select_languages(files: Iterable[Path], languages: Iterable[str]) -> list[Pa
 
 def load_leaflet(path: Path) -> Leaflet:
     """Load, validate and check one leaflet. Raises ``LeafletError`` with every problem."""
-    source = read_yaml(path)
+    return leaflet_from(read_yaml(path))
+
+
+def leaflet_from(source: Source) -> Leaflet:
+    """Validate and check one leaflet file's YAML, read. Raises ``LeafletError`` with every problem."""
     leaflet, problems = validate(source, Leaflet)
     if isinstance(source.data, dict):
         problems += missing_sections(source)

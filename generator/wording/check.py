@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.content.load import load_leaflet
+from generator.content.load import leaflet_from
 from generator.content.model import Leaflet
 from generator.content.source import read_yaml
 from generator.content.translation import check_translation
@@ -37,10 +37,10 @@ class LeafletCheck:
 def check_leaflet(path: Path, settings: Settings, today: dt.date | None = None) -> LeafletCheck:
     """Every problem in one leaflet file. The wording is checked only once the file is valid."""
     try:
-        leaflet = load_leaflet(path)
+        source = read_yaml(path)  # kept for the line numbers of what the wording check finds
+        leaflet = leaflet_from(source)
     except LeafletError as exc:
         return LeafletCheck(path, [Finding("error", "invalid", p) for p in exc.problems])
-    source = read_yaml(path)  # for the line numbers: load_leaflet keeps only the leaflet
     wording = check_wording(leaflet, source, settings)
     findings = wording.findings + check_review(leaflet, source, settings, today or dt.date.today())
     findings += check_translation(leaflet, path, source)

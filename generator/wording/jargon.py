@@ -80,7 +80,7 @@ class Use:
     end: int
 
 
-class _Matcher:
+class Matcher:
     """Finds every word of every term: one pattern for them all, and the
     same pattern cut down to the words that can start with each letter.
 
@@ -122,6 +122,10 @@ class _Matcher:
             self._by_letter[letter] = self._compile([(name, pattern) for name, pattern in self._words if pattern[:1] in firsts])
         return self._by_letter[letter]
 
+    def find(self, text: str) -> list[Use]:
+        """Every use of every term in ``text``, in order; a longer term hides the shorter ones inside it."""
+        return [Use(self.groups[match.lastgroup], *match.span()) for match in self.finditer(text)]
+
     def finditer(self, text: str):
         """Like ``pattern.finditer``, and the same matches."""
         if self._starts is None:
@@ -138,8 +142,10 @@ class _Matcher:
 
 
 @cache
-def _matcher(terms: tuple[Term, ...], phrasing: Phrasing) -> _Matcher:
-    return _Matcher(terms, phrasing)
+def matcher(terms: tuple[Term, ...], phrasing: Phrasing | None = None) -> Matcher:
+    """The matcher of a list of terms, made once: hashing the list to look
+    it up costs more than a search, so take it once for many texts."""
+    return Matcher(terms, phrasing or ENGLISH)
 
 
 @cache
@@ -196,8 +202,7 @@ def _term(source: Source, index: int, entry: object, language: str) -> tuple[Ter
 
 def find(terms: tuple[Term, ...], text: str, phrasing: Phrasing | None = None) -> list[Use]:
     """Every use of every term in ``text``, in order; a longer term hides the shorter ones inside it."""
-    matcher = _matcher(terms, phrasing or ENGLISH)
-    return [Use(matcher.groups[match.lastgroup], *match.span()) for match in matcher.finditer(text)]
+    return matcher(terms, phrasing).find(text)
 
 
 # "(plain words)" straight after the term, in any language.

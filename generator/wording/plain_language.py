@@ -175,9 +175,10 @@ def _finding(severity: Severity, code: str, lines: Lines, piece: Piece, snippet:
 def _jargon(printed: list[Piece], settings: Settings, language: Language, lines: Lines) -> Iterator[Finding]:
     """A term not explained where the reader first meets it, once per term."""
     terms, phrasing = settings.terms_of(language.code), language.phrasing
+    find = jargon.matcher(terms, phrasing).find
     uses: dict[str, list[tuple[Piece, jargon.Use]]] = {}
     for piece in printed:
-        for use in jargon.find(terms, piece.text, phrasing):
+        for use in find(piece.text):
             uses.setdefault(use.term.term.casefold(), []).append((piece, use))
     for (piece, use), *others in uses.values():
         if jargon.explained(piece.text, use, phrasing):
