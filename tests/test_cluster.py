@@ -164,3 +164,57 @@ def test_when_the_scheduler_goes_away_what_was_built_is_kept_and_a_rerun_finishe
     rerun = generator.plan_build(SAMPLES, tmp_path / "out", sizes=["standard", "large"], fmt="txt", editions=["full", "sheet"])
     assert [r.output for r in rerun.done] == [kept]
     assert [r.status for r in generator.run_plan(rerun, cluster=cluster.scheduler.address)] == ["built"] * 3
+
+
+def test_workers_replaced_at_the_end_of_their_lifetime_finish_the_run(matrix, tmp_path):
+    # docs/scaling.md asks long-running workers to be replaced every hour
+    # (--lifetime ... --lifetime-restart). Here it is a few seconds, and the
+    # run waits after its first output until a worker has been replaced:
+    # the jobs it held, and the results not yet fetched, go elsewhere, and
+    # the new worker is set up again before it takes a job. (The lifetime
+    # must leave a new worker time to warm up and render one leaflet.)
+    file, log = tmp_path / "scheduler.json", tmp_path / "workers.log"
+    scheduler = subprocess.Popen(
+        [str(DASK), "scheduler", "--scheduler-file", str(file), "--port", "0", "--no-dashboard"], stderr=subprocess.DEVNULL
+    )
+    workers = None
+
+    def replaced() -> int:
+        return log.read_text("utf-8").count("worker-lifetime-reached")
+
+    try:
+        for _ in range(300):
+            if file.exists() and file.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(file.read_text("utf-8"))["address"]
+        with open(log, "wb") as output:
+            workers = subprocess.Popen(
+                [str(DASK), "worker", "--scheduler-file", str(file), "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
+                 "--lifetime", "15s", "--lifetime-stagger", "3s", "--lifetime-restart"],
+                stderr=output,
+            )
+        sizes, papers = ["standard", "large"], ["a4", "letter"]
+        plan = generator.plan_build(SAMPLES, tmp_path / "out", sizes=sizes, papers=papers)
+        results = []
+        for result in generator.run_plan(plan, cluster=address):
+            results.append(result)
+            if len(results) == 1:
+                before = replaced()
+                for _ in range(600):
+                    if replaced() > before:
+                        break
+                    time.sleep(0.1)
+                assert replaced() > before, log.read_text("utf-8")[-3000:]
+    finally:
+        scheduler.kill()
+        if workers is not None:
+            workers.terminate()
+            workers.wait(30)
+    assert [r.status for r in results] == ["built"] * 8, [str(p) for r in results for p in r.problems]
+    for path in SAMPLES:
+        for size in sizes:
+            for paper in papers:
+                leaflet, local = matrix[(path.name, size, paper)]
+                built = tmp_path / "out" / "default" / paper / size / leaflet.language / f"{leaflet.id}.pdf"
+                assert built.read_bytes() == local.read_bytes(), built

@@ -53,6 +53,12 @@ LOCAL_SETTINGS = {
     "distributed.admin.system-monitor.interval": f"{SLOWER_CHECKS['monitor']}ms",
     "distributed.worker.memory.monitor-interval": f"{SLOWER_CHECKS['memory_monitor']}ms",
     "distributed.worker.profile.enabled": False,
+    # A worker grows by about 18 MiB over 500 renders: on a long run its
+    # nanny replaces it every hour or so, at staggered times, as docs/scaling.md
+    # asks of the workers of other clusters.
+    "distributed.worker.lifetime.duration": "1 hour",
+    "distributed.worker.lifetime.stagger": "5 minutes",
+    "distributed.worker.lifetime.restart": True,
 }
 
 
