@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -132,21 +133,37 @@ def test_an_unchanged_rerun_touches_no_worker(cluster, tmp_path):
     assert gone.returncode == 0, gone.stderr
 
 
-def test_when_the_scheduler_goes_away_what_was_built_is_kept_and_a_rerun_finishes(cluster, tmp_path):
-    file = tmp_path / "scheduler.json"
+@contextmanager
+def dask_commands(folder: Path, *worker_options: str):
+    """A scheduler and workers started as the ``dask scheduler`` and ``dask
+    worker`` commands, as a site runs them: (the scheduler's process, its
+    address, the workers' log), all stopped at the end."""
+    file, log = folder / "scheduler.json", folder / "workers.log"
     scheduler = subprocess.Popen(
         [str(DASK), "scheduler", "--scheduler-file", str(file), "--port", "0", "--no-dashboard"], stderr=subprocess.DEVNULL
     )
-    worker = None
+    workers = None
     try:
         for _ in range(300):
             if file.exists() and file.stat().st_size:
                 break
             time.sleep(0.1)
         address = json.loads(file.read_text("utf-8"))["address"]
-        worker = subprocess.Popen(
-            [str(DASK), "worker", "--scheduler-file", str(file), "--nthreads", "1", "--no-dashboard"], stderr=subprocess.DEVNULL
-        )
+        with open(log, "wb") as output:
+            workers = subprocess.Popen(
+                [str(DASK), "worker", "--scheduler-file", str(file), "--nthreads", "1", "--no-dashboard", *worker_options],
+                stderr=output,
+            )
+        yield scheduler, address, log
+    finally:
+        scheduler.kill()
+        if workers is not None:
+            workers.terminate()
+            workers.wait(30)
+
+
+def test_when_the_scheduler_goes_away_what_was_built_is_kept_and_a_rerun_finishes(cluster, tmp_path):
+    with dask_commands(tmp_path) as (scheduler, address, _):
         plan = generator.plan_build(SAMPLES, tmp_path / "out", sizes=["standard", "large"], fmt="txt", editions=["full", "sheet"])
         results = []
         with pytest.raises(generator.ClusterError, match=rf"the Dask scheduler at {re.escape(address)} went away with \d of 4 outputs not built"):
@@ -154,11 +171,6 @@ def test_when_the_scheduler_goes_away_what_was_built_is_kept_and_a_rerun_finishe
                 results.append(result)
                 scheduler.kill()
         assert len(results) == 1 and results[0].ok
-    finally:
-        scheduler.kill()
-        if worker is not None:
-            worker.terminate()
-            worker.wait(30)
     kept = results[0].output
     assert kept.read_bytes()
     rerun = generator.plan_build(SAMPLES, tmp_path / "out", sizes=["standard", "large"], fmt="txt", editions=["full", "sheet"])
@@ -173,27 +185,12 @@ def test_workers_replaced_at_the_end_of_their_lifetime_finish_the_run(matrix, tm
     # the jobs it held, and the results not yet fetched, go elsewhere, and
     # the new worker is set up again before it takes a job. (The lifetime
     # must leave a new worker time to warm up and render one leaflet.)
-    file, log = tmp_path / "scheduler.json", tmp_path / "workers.log"
-    scheduler = subprocess.Popen(
-        [str(DASK), "scheduler", "--scheduler-file", str(file), "--port", "0", "--no-dashboard"], stderr=subprocess.DEVNULL
-    )
-    workers = None
+    lifetime = ["--nworkers", "2", "--lifetime", "15s", "--lifetime-stagger", "3s", "--lifetime-restart"]
+    with dask_commands(tmp_path, *lifetime) as (_, address, log):
 
-    def replaced() -> int:
-        return log.read_text("utf-8").count("worker-lifetime-reached")
+        def replaced() -> int:
+            return log.read_text("utf-8").count("worker-lifetime-reached")
 
-    try:
-        for _ in range(300):
-            if file.exists() and file.stat().st_size:
-                break
-            time.sleep(0.1)
-        address = json.loads(file.read_text("utf-8"))["address"]
-        with open(log, "wb") as output:
-            workers = subprocess.Popen(
-                [str(DASK), "worker", "--scheduler-file", str(file), "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
-                 "--lifetime", "15s", "--lifetime-stagger", "3s", "--lifetime-restart"],
-                stderr=output,
-            )
         sizes, papers = ["standard", "large"], ["a4", "letter"]
         plan = generator.plan_build(SAMPLES, tmp_path / "out", sizes=sizes, papers=papers)
         results = []
@@ -206,11 +203,6 @@ def test_workers_replaced_at_the_end_of_their_lifetime_finish_the_run(matrix, tm
                         break
                     time.sleep(0.1)
                 assert replaced() > before, log.read_text("utf-8")[-3000:]
-    finally:
-        scheduler.kill()
-        if workers is not None:
-            workers.terminate()
-            workers.wait(30)
     assert [r.status for r in results] == ["built"] * 8, [str(p) for r in results for p in r.problems]
     for path in SAMPLES:
         for size in sizes:
