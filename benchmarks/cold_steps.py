@@ -23,28 +23,11 @@ checkers = time.perf_counter()
 import weasyprint.document  # noqa: E402
 
 engine = time.perf_counter()
-from common import Clock  # noqa: E402
+from common import COLD_STEPS, Clock  # noqa: E402
 
 import generator.batch.build  # noqa: E402
 import generator.batch.plan  # noqa: E402
 from generator.render.pdf import Renderer  # noqa: E402
-
-# The steps, in the order a build takes them.
-STEPS = {
-    "imports": "the tool's own imports",
-    "check": "loading and checking the leaflet",
-    "html": "Jinja -> HTML",
-    "weasyprint": "WeasyPrint import",
-    "engine": "font configuration",
-    "sheets": "stylesheets (base and brand)",
-    "early": "first layout, stopped once the boxes' breaks are known",
-    "layout": "layout kept",
-    "pdf": "PDF writing (WeasyPrint)",
-    "checker_imports": "pikepdf and PDFium imports",
-    "tagging": "PDF/UA tagging fixes",
-    "verify": "read-back checks",
-    "write": "atomic write, manifest, the rest",
-}
 
 
 def main(leaflet: str, out: str) -> None:
@@ -70,7 +53,7 @@ def main(leaflet: str, out: str) -> None:
     spent["imports"] = imported - start
     spent["checker_imports"] = checkers - imported
     spent["weasyprint"] = engine - checkers
-    print(json.dumps({key: spent.get(key, 0.0) for key in STEPS}))
+    print(json.dumps({key: spent.get(key, 0.0) for key in COLD_STEPS}))
 
 
 if __name__ == "__main__":

@@ -78,6 +78,25 @@ def raw_weasyprint(brand) -> Callable[[str], None]:
     return render
 
 
+# The steps of a cold build that cold_steps.py times, in the order a build
+# takes them, and what parallel.py calls them.
+COLD_STEPS = {
+    "imports": "the tool's own imports",
+    "check": "loading and checking the leaflet",
+    "html": "Jinja -> HTML",
+    "weasyprint": "WeasyPrint import",
+    "engine": "font configuration",
+    "sheets": "stylesheets (base and brand)",
+    "early": "first layout, stopped once the boxes' breaks are known",
+    "layout": "layout kept",
+    "pdf": "PDF writing (WeasyPrint)",
+    "checker_imports": "pikepdf and PDFium imports",
+    "tagging": "PDF/UA tagging fixes",
+    "verify": "read-back checks",
+    "write": "atomic write, manifest, the rest",
+}
+
+
 class Clock:
     """Time spent inside named functions, for a breakdown of where a build's
     time goes. Each function is replaced in its module for the benchmark's

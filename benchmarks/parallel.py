@@ -14,8 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cold_steps import STEPS
-from common import BIN, ROOT, leaflet, machine, make_leaflets, median, timed
+from common import BIN, COLD_STEPS, ROOT, leaflet, machine, make_leaflets, median, timed
 
 from generator import load
 from generator.brand.load import default_brand
@@ -57,7 +56,7 @@ def main(count: int = 40, rounds: int = 3) -> None:
     print(f"  cold weasyprint     median {median(raws):.2f} s")
     print(f"  ratio {median(ours) / median(raws):.3f}  (target <= 1.10)")
     print(f"  where the cold build's time goes (median of each step over {len(steps)} builds; share of the weasyprint command):")
-    for key, name in STEPS.items():
+    for key, name in COLD_STEPS.items():
         spent = statistics.median(s[key] for s in steps)
         print(f"    {name:56s} {spent * 1000:6.0f} ms  {spent / median(raws):6.1%}")
 
