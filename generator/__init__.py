@@ -202,7 +202,7 @@ def build_many(
     paths: Iterable[Path] = (DEFAULT_DIR,), out_dir: Path = Path("out"), *, jobs: int | None = None, cluster: str | None = None, **matrix
 ) -> list[Result]:
     """``plan_build`` (which takes the other options) then ``run_plan``: every result, decided and built."""
-    jobs = None if cluster else jobs or default_jobs()
+    jobs = jobs or default_jobs()
     planned = plan_build(paths, out_dir, jobs=jobs, cluster=cluster, **matrix)
     return [*planned.done, *run_plan(planned, jobs, cluster=cluster)]
 

@@ -182,9 +182,10 @@ def build(
     started = time.monotonic()
     files = _in_languages(_leaflet_files(paths), languages)
     settings = _settings()
+    jobs = jobs or api.default_jobs()
     plan = api.plan_build(
         files, out_dir, brands=brands or [None], papers=papers, sizes=sizes, editions=editions, fmt=formats,
-        force=force, settings=settings, strict=strict, jobs=None if cluster else jobs or api.default_jobs(), cluster=cluster,
+        force=force, settings=settings, strict=strict, jobs=jobs, cluster=cluster,
     )
     results = list(plan.done)
     shown: set = set()  # each leaflet's warnings are printed once, not once per output
