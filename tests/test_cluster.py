@@ -153,13 +153,31 @@ def dask_commands(folder: Path, *worker_options: str):
             workers = subprocess.Popen(
                 [str(DASK), "worker", "--scheduler-file", str(file), "--nthreads", "1", "--no-dashboard", *worker_options],
                 stderr=output,
+                start_new_session=True,
             )
         yield scheduler, address, log
     finally:
-        scheduler.kill()
         if workers is not None:
-            workers.terminate()
-            workers.wait(30)
+            stop_group(workers)
+        scheduler.kill()
+        scheduler.wait()
+
+
+def stop_group(process: subprocess.Popen, grace: float = 10) -> None:
+    """Stop a command and every process it started. A ``dask worker`` asked to
+    stop while it is replacing a worker waits for the new one to reach a
+    scheduler that may be gone (up to Dask's 30 s connect timeout), so after a
+    grace period the whole process group is killed."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def test_when_the_scheduler_goes_away_what_was_built_is_kept_and_a_rerun_finishes(cluster, tmp_path):
